@@ -1,0 +1,106 @@
+"""Layout and geometry of the animated flow chart.
+
+Outside sources (where staff come from) sit in a column on the left, outside
+destinations (where leavers go) on the right and the sectors in the middle.
+Coordinates are in "chart units": the drawing area is ``WIDTH`` x ``HEIGHT``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.style import DESTINATION_ORDER, SOURCE_ORDER
+
+WIDTH, HEIGHT = 16.0, 7.2
+SOURCE_X, DESTINATION_X = 3.0, 13.0
+OUTSIDE_RADIUS = 0.3
+MAX_SECTOR_RADIUS = 1.0
+LOOP_RADIUS = 0.26
+CURVE_POINTS = 32
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    kind: str  # "in" (from outside), "out" (to outside), "between", "within"
+
+
+def column(keys: list[str], x: float, top: float, bottom: float) -> dict[str, np.ndarray]:
+    ys = np.linspace(top, bottom, len(keys)) if len(keys) > 1 else [(top + bottom) / 2]
+    return {k: np.array([x, y]) for k, y in zip(keys, ys, strict=True)}
+
+
+def node_positions(sectors: list[str], sources: list[str], destinations: list[str]):
+    """Centre of every node, and for sectors the outward direction for labels and loops."""
+    pos = column(sources, SOURCE_X, 6.3, 0.9)
+    pos |= column(destinations, DESTINATION_X, 5.8, 1.4)
+    outward = {}
+    n = len(sectors)
+    if n <= 4:
+        grid = [(6.5, 5.0), (9.5, 5.0), (6.5, 2.2), (9.5, 2.2)]
+        for s, (x, y) in zip(sectors, grid[:n], strict=True):
+            pos[s] = np.array([x, y])
+            outward[s] = np.array([0.0, 1.0 if y > HEIGHT / 2 else -1.0])
+    else:  # more sectors: an ellipse round the middle
+        angles = np.pi / 2 - 2 * np.pi * np.arange(n) / n
+        for s, a in zip(sectors, angles, strict=True):
+            pos[s] = np.array([8.0 + 2.2 * np.cos(a), 3.6 + 2.1 * np.sin(a)])
+            outward[s] = np.array([0.0, 1.0 if np.sin(a) >= 0 else -1.0])
+    return pos, outward
+
+
+def edges(sectors: list[str], sources: list[str], destinations: list[str]) -> list[Edge]:
+    out = [Edge(src, s, "in") for src in sources for s in sectors]
+    out += [Edge(s, dst, "out") for s in sectors for dst in destinations]
+    out += [Edge(a, b, "between") for a in sectors for b in sectors if a != b]
+    out += [Edge(s, s, "within") for s in sectors]
+    return out
+
+
+def curve(p0: np.ndarray, p1: np.ndarray, bend: float, n: int = CURVE_POINTS) -> np.ndarray:
+    """Quadratic Bezier from p0 to p1, bowed to the right of the direction of travel.
+
+    Bowing to the right keeps the two directions between a pair of nodes apart.
+    """
+    d = p1 - p0
+    normal = np.array([d[1], -d[0]])
+    control = (p0 + p1) / 2 + bend * normal
+    t = np.linspace(0.0, 1.0, n)[:, None]
+    return (1 - t) ** 2 * p0 + 2 * (1 - t) * t * control + t**2 * p1
+
+
+def loop(centre: np.ndarray, radius: float, outward: np.ndarray,
+         n: int = CURVE_POINTS) -> np.ndarray:
+    """A small clockwise loop sitting on the edge of a sector circle."""
+    c = centre + outward * (radius + LOOP_RADIUS * 0.55)
+    start = np.arctan2(-outward[1], -outward[0])
+    angles = start - np.linspace(0.0, 2 * np.pi, n)
+    return c + LOOP_RADIUS * np.column_stack([np.cos(angles), np.sin(angles)])
+
+
+def cumulative_length(poly: np.ndarray) -> np.ndarray:
+    seg = np.hypot(*np.diff(poly, axis=0).T)
+    return np.concatenate([[0.0], np.cumsum(seg)])
+
+
+def points_along(poly: np.ndarray, cum: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Points at fractions ``s`` (0..1) of the way along a polyline."""
+    d = s * cum[-1]
+    return np.column_stack([np.interp(d, cum, poly[:, 0]), np.interp(d, cum, poly[:, 1])])
+
+
+def bend_for(edge: Edge) -> float:
+    return {"in": 0.06, "out": 0.06, "between": 0.16}.get(edge.kind, 0.0)
+
+
+def outside_nodes(sectors: list[str], flows) -> tuple[list[str], list[str]]:
+    """Outside sources and destinations to show: the standard ones plus any others
+    that appear in ``flows`` (a frame with source and target columns)."""
+    sources = set(flows["source"]) - set(sectors)
+    targets = set(flows["target"]) - set(sectors)
+    src = SOURCE_ORDER + sorted(sources - set(SOURCE_ORDER))
+    dst = DESTINATION_ORDER + sorted(targets - set(DESTINATION_ORDER) - set(src))
+    return src, dst

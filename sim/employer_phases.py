@@ -1,0 +1,168 @@
+"""Employer-level phases: demand, pressure, where movers go, recruitment and cover.
+
+Pure functions over per-(employer, role) arrays, shared by the kernel engine and the
+reference model. Arrays are indexed [e, r] (E employers x R roles) unless said otherwise.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.codes import FTE_UNIT, N_DESTINATIONS, N_SECTORS, ROUTES, WEEKS_PER_YEAR
+from sim.kernels import count_fills
+from sim.params import Params, winter_factor
+from sim.population import new_hires
+from sim.workers import Cohort
+
+EDUCATION = ROUTES.index("education")
+MAX_PRESSURE = 3.0
+
+
+@dataclass
+class EmployerState:
+    """Stocks and money per (employer, role), updated each week."""
+
+    establishment0: np.ndarray            # FTE at the start
+    establishment: np.ndarray             # FTE this week
+    headcount: np.ndarray                 # int64
+    fte_units: np.ndarray                 # int64, hundredths
+    sick_units: np.ndarray
+    burnout_units: np.ndarray
+    pending_units: np.ndarray             # FTE (hundredths) of hires agreed but not yet started
+    bank_fte: np.ndarray
+    agency_fte: np.ndarray
+    bank_cost: np.ndarray                 # GBP this week
+    agency_cost: np.ndarray
+    capacity: np.ndarray                  # FTE working: in post - sick + bank + agency
+    pressure: np.ndarray
+    pay_scale: np.ndarray                 # [S, R] GBP a year, after pay awards
+    graduates: np.ndarray                 # [R] newly qualified available to hire this year
+    training_queue: list[list[int]] = field(default_factory=list)  # [R][years ahead]
+
+    def set_stocks(self, agg: tuple, n_roles: int) -> None:
+        E = self.establishment.shape[0]
+        self.headcount, self.fte_units, self.sick_units, self.burnout_units = (
+            a.reshape(E, n_roles) for a in agg)
+
+
+def sector_of(p: Params) -> np.ndarray:
+    """Sector of each employer, as an [E, 1] index for broadcasting with [S, R] arrays."""
+    return p.employer_sector.astype(np.int64)[:, None]
+
+
+def establishment(p: Params, st: EmployerState, week: int) -> np.ndarray:
+    """Phase 1: funded FTE grows with demand and rises in winter."""
+    s = p.employer_sector
+    growth = (1.0 + p.growth[s]) ** (week / WEEKS_PER_YEAR)
+    surge = 1.0 + p.winter_surge[s] * winter_factor(p, week)
+    return st.establishment0 * (growth * surge)[:, None]
+
+
+def pressure(st: EmployerState) -> np.ndarray:
+    """Phase 2: work needed over last week's effective capacity (1 where nothing is needed)."""
+    est, cap = st.establishment, st.capacity
+    out = np.where(cap > 0, est / np.maximum(cap, 1e-9), np.where(est > 0, MAX_PRESSURE, 1.0))
+    return np.minimum(out, MAX_PRESSURE)
+
+
+def pay_multiplier(p: Params, st: EmployerState) -> np.ndarray:
+    """[S, R] leave-hazard multiplier: 1 + sensitivity * shortfall against the best-paying
+    sector for the role (the pull of better pay elsewhere in the system)."""
+    best = np.where(p.employs, st.pay_scale, 0.0).max(axis=0)
+    short = np.where(p.employs, 1.0 - st.pay_scale / np.maximum(best, 1e-9), 0.0)
+    return 1.0 + p.pay_sensitivity * np.maximum(short, 0.0)
+
+
+def vacancy_fte(st: EmployerState) -> np.ndarray:
+    """Open posts not yet filled or offered, in FTE."""
+    return np.maximum(st.establishment - (st.fte_units + st.pending_units) / FTE_UNIT, 0.0)
+
+
+def destination_shares(p: Params, st: EmployerState) -> np.ndarray:
+    """[S, R, D] cumulative probabilities of each destination for a leaver who is not retiring.
+
+    Movers inside the system choose a sector in proportion to its staff in the role, times
+    exp(pay_pull * (relative pay - 1)) * exp(-pressure_push * (pressure - 1))."""
+    S, R = N_SECTORS, p.n_roles
+    sec = p.employer_sector
+    size = np.zeros((S, R))
+    est = np.zeros(S)
+    cap = np.zeros(S)
+    np.add.at(size, sec, st.headcount)
+    np.add.at(est, sec, st.establishment.sum(axis=1))
+    np.add.at(cap, sec, st.capacity.sum(axis=1))
+    sector_pressure = np.where(cap > 0, est / np.maximum(cap, 1e-9), 1.0)
+    w = np.zeros((S, R, N_DESTINATIONS))
+    for s in range(S):
+        both = p.employs & p.employs[s]                                     # [S', R]
+        rel_pay = np.where(both, st.pay_scale / np.where(both, st.pay_scale[s], 1.0), 1.0)
+        attract = np.where(both, size * np.exp(p.pay_pull * (rel_pay - 1.0)), 0.0)
+        attract *= np.exp(-p.pressure_push * (sector_pressure - 1.0))[:, None]
+        attract[s] = 0.0
+        total = attract.sum(axis=0)                                          # [R]
+        other = np.where(total > 0, attract / np.maximum(total, 1e-300), 0.0)
+        w[s, :, :S] = (p.dest_shares[s, 1] * other).T
+        w[s, :, s] = p.dest_shares[s, 0]
+        w[s, :, S] = p.dest_shares[s, 2]          # other industry
+        w[s, :, S + 2] = p.dest_shares[s, 3]      # left the area (retirement is drawn apart)
+    w /= np.maximum(w.sum(axis=2, keepdims=True), 1e-300)
+    cum = np.cumsum(w, axis=2)
+    cum[..., -1] = 1.0
+    return cum
+
+
+def vacancy_prefix(st: EmployerState) -> np.ndarray:
+    """[R, E+1] prefix sums of vacant FTE over employers, for choosing a mover's employer."""
+    vac = vacancy_fte(st)
+    out = np.zeros((vac.shape[1], vac.shape[0] + 1))
+    out[:, 1:] = np.cumsum(vac.T, axis=1)
+    return out
+
+
+def recruit(p: Params, st: EmployerState, week: int, key_week: int | None = None,
+            channel: int = 0) -> Cohort:
+    """Phase 7: each vacant post not yet offered is filled this week with a probability set by
+    the fitted fill rate and by pay against the best-paying sector for the role. Hires through
+    education need a newly qualified person to be available (training pipeline)."""
+    kw = week if key_week is None else key_week
+    E, R = st.establishment.shape
+    s = p.employer_sector
+    mean_units = p.mean_fte_units[s]                                          # [E, R]
+    open_units = st.establishment * FTE_UNIT - st.fte_units - st.pending_units
+    n_posts = np.where(p.employs[s], np.maximum(open_units, 0.0) / np.maximum(mean_units, 1), 0.0)
+    best = np.where(p.employs, st.pay_scale, 0.0).max(axis=0)
+    attract = (st.pay_scale / np.maximum(best, 1e-9)) ** p.pay_elasticity      # [S, R]
+    p_fill = np.minimum(1.0, p.fill_base * attract)[s]
+    cells = np.arange(E * R, dtype=np.uint64)
+    fills = count_fills(p.seed, kw, n_posts.ravel(), p_fill.ravel(), cells)
+    if fills.sum() == 0:
+        return Cohort.empty({"arrival_week": np.int32})
+    cell = np.repeat(np.arange(E * R), fills)
+    k = np.arange(len(cell)) - np.repeat(np.cumsum(fills) - fills, fills)
+    hires = new_hires(p, week, cell // R, cell % R, k, channel=channel, key_week=kw)
+    keep = np.ones(len(hires), bool)
+    for r in np.flatnonzero(p.training_intake >= 0):
+        edu = np.flatnonzero((hires["route"] == EDUCATION) & (hires["role"] == r))
+        available = int(st.graduates[r])
+        keep[edu[available:]] = False
+        st.graduates[r] -= min(available, len(edu))
+    return hires.take(keep)
+
+
+def cover(p: Params, st: EmployerState) -> None:
+    """Phase 8: bank staff fill a share of the gap left by vacancies and sickness, then agency
+    fills a share of what bank leaves (under any cap); the rest is felt as pressure."""
+    s = p.employer_sector
+    available = (st.fte_units - st.sick_units) / FTE_UNIT
+    gap = np.maximum(st.establishment - available, 0.0)
+    bank = p.bank_share[s][:, None] * gap
+    agency = p.agency_share[s][:, None] * (gap - bank)
+    capped = np.isfinite(p.agency_cap[s])[:, None]
+    agency = np.where(capped, np.minimum(agency, np.where(capped, p.agency_cap[s][:, None], 0.0)
+                                         * st.establishment), agency)
+    weekly_pay = st.pay_scale[s] / WEEKS_PER_YEAR
+    st.bank_fte, st.agency_fte = bank, agency
+    st.bank_cost = bank * weekly_pay * p.bank_premium[s][:, None]
+    st.agency_cost = agency * weekly_pay * p.agency_premium[s][:, None]
+    st.capacity = available + bank + agency

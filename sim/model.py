@@ -1,0 +1,244 @@
+"""`WorkforceModel`: the Mesa model that walks the weekly phases.
+
+The order of the weekly step is a modelling decision, kept in one list (`PHASES`) and
+documented there. Workers live in the engine (Numba kernels over arrays by default, or the
+plain one-agent-per-worker reference); employers are Mesa agents whose numbers live in
+`EmployerState` arrays.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import mesa
+import numba
+import numpy as np
+
+from sim import employer_phases as ep
+from sim.codes import FTE_UNIT, N_SECTORS, SECTORS, WEEKS_PER_YEAR
+from sim.config import RunConfig
+from sim.employers import Employer
+from sim.engine import KernelEngine, WeekContext
+from sim.kernels import aggregate
+from sim.params import Params, build
+from sim.population import initial_population, settle_burnout
+from sim.recorder import Recorder
+from sim.workers import Cohort
+
+PHASES: tuple[tuple[str, str], ...] = (
+    ("demand", "1. Establishment moves with demand growth and the winter surge."),
+    ("pressure", "2. Pressure = work needed / last week's effective capacity (in post - sick "
+                 "+ bank + agency), per employer and role; destination and vacancy snapshots."),
+    ("workers", "3-5. Per worker: flexible-working wishes met or not; burnout rises with "
+                "pressure and unmet wishes and recovers with slack; sickness starts and ends; "
+                "the decision to leave (base rate x burnout, pay, unmet wish, first year; "
+                "retirement by age)."),
+    ("departures", "5. Leavers choose a destination: another employer of the sector, another "
+                   "sector (pay, pressure), another industry, retirement or leaving the area."),
+    ("pipelines", "6. Trainees qualify (once a year); hires whose start date has come join."),
+    ("recruitment", "7. Vacant posts not yet offered are filled from the pools with a time to "
+                    "hire that depends on the route in."),
+    ("cover", "8. Unfilled work is covered by bank staff first, then agency (under any cap); "
+              "the cost is recorded."),
+    ("yearly", "9. At the end of each 52-week year: everyone ages a year; pay awards."),
+    ("record", "10. Stocks and flows are recorded."),
+)
+
+PRESTART_CHANNEL = 15  # id channel of hires agreed before the run (the warm pipeline)
+
+
+def _headcount_by_sector(m: WorkforceModel) -> dict[str, int]:
+    hc = np.bincount(m.params.employer_sector, weights=m.state.headcount.sum(axis=1),
+                     minlength=N_SECTORS)
+    return {s: int(v) for s, v in zip(SECTORS, hc, strict=True)}
+
+
+REPORTERS = {
+    "headcount": lambda m: int(m.state.headcount.sum()),
+    "fte": lambda m: float(m.state.fte_units.sum() / FTE_UNIT),
+    "vacancy_rate": lambda m: float(np.maximum(m.state.establishment - m.state.fte_units
+                                               / FTE_UNIT, 0).sum() / m.state.establishment.sum()),
+    "sickness_rate": lambda m: float(m.state.sick_units.sum() / max(m.state.fte_units.sum(), 1)),
+    "agency_cost_gbp": lambda m: float(m.state.agency_cost.sum()),
+    "mean_burnout": lambda m: float(m.state.burnout_units.sum() / 65535
+                                    / max(m.state.headcount.sum(), 1)),
+    **{f"headcount_{s}": (lambda m, s=s: _headcount_by_sector(m)[s]) for s in SECTORS},
+}
+
+
+def as_run_config(config: RunConfig | dict | None, **overrides: Any) -> RunConfig:
+    from sim.config import validate
+    from sim.configuration import load_config
+
+    if config is None:
+        config = load_config()
+    elif isinstance(config, dict):
+        config = validate(config)
+    changes = {k: v for k, v in overrides.items() if v is not None}
+    if changes:
+        config = validate({**config.model_dump(mode="python"), **changes})
+    return config
+
+
+class WorkforceModel(mesa.Model):
+    """Health and social care workforce of one system, stepped a week at a time.
+
+    `WorkforceModel()` runs the embedded default; `seed`, `years` and `engine` override the
+    config; `scale` multiplies the population (0.05 for a quick look, ~60 for England).
+    """
+
+    def __init__(self, config: RunConfig | dict | None = None, *, seed: int | None = None,
+                 years: int | None = None, engine: str | None = None, scale: float = 1.0,
+                 threads: int | None = None):
+        cfg = as_run_config(config, seed=seed, years=years, engine=engine)
+        super().__init__(seed=cfg.seed)
+        n_threads = threads if threads is not None else cfg.threads
+        if n_threads:
+            numba.set_num_threads(min(n_threads, numba.config.NUMBA_NUM_THREADS))
+        self.config = cfg
+        self.params = p = build(cfg, scale)
+        self.horizon = p.weeks
+        self.week = 0
+        cohort = initial_population(p)
+        self.state = self._initial_state(p, cohort)
+        settle_burnout(p, cohort, ep.pressure(self.state).ravel())
+        if cfg.engine == "reference":
+            from sim.reference import ReferenceEngine
+            self.engine = ReferenceEngine(self, p, cohort)
+        else:
+            self.engine = KernelEngine(p, cohort)
+        self.state.set_stocks(self.engine.aggregate(), p.n_roles)
+        self.employers = [Employer(self, e) for e in range(p.n_employers)]
+        self.pending = Cohort.empty({"arrival_week": np.int32})
+        self._warm_pipeline()
+        self.recorder = Recorder(p)
+        self.headcount_start = _headcount_by_sector(self)
+        self.phase_seconds = {name: 0.0 for name, _ in PHASES}
+        self.datacollector = mesa.DataCollector(model_reporters=REPORTERS)
+        self.datacollector.collect(self)
+        self.running = True
+
+    # --- set-up ------------------------------------------------------------------------
+    def _initial_state(self, p: Params, cohort: Cohort) -> ep.EmployerState:
+        E, R = p.n_employers, p.n_roles
+        zero = np.zeros((E, R))
+        st = ep.EmployerState(
+            establishment0=zero, establishment=zero, headcount=zero, fte_units=zero,
+            sick_units=zero, burnout_units=zero, pending_units=zero.copy(), bank_fte=zero,
+            agency_fte=zero, bank_cost=zero, agency_cost=zero, capacity=zero, pressure=zero,
+            pay_scale=p.pay_scale.copy(), graduates=np.zeros(R, np.int64))
+        c = cohort
+        st.set_stocks(aggregate(np.ones(len(c), np.uint8), c["employer"], c["role"], c["fte"],
+                                c["sick"], c["burnout"], E, R), R)
+        # Funded posts at the start: staff in post plus the target vacancy rate.
+        vacancy = p.vacancy[p.employer_sector]
+        st.establishment0 = st.fte_units / FTE_UNIT / (1.0 - vacancy)
+        st.establishment = ep.establishment(p, st, 0)
+        for r in range(R):
+            if p.training_intake[r] < 0:
+                st.training_queue.append([])
+                continue
+            yearly = int(round(p.training_intake[r] * p.training_completion[r]))
+            st.training_queue.append([yearly] * int(p.training_years[r]))
+            # assumption: last year's newly qualified still looking, pro rata to the time
+            # left before the next cohort qualifies
+            st.graduates[r] = int(yearly * p.training_week[r] / WEEKS_PER_YEAR)
+        ep.cover(p, st)
+        return st
+
+    def _warm_pipeline(self) -> None:
+        """Hires agreed before the start and not yet in post: run recruitment over the weeks
+        before week 0 on the starting stocks, so the first weeks have joiners arriving."""
+        p = self.params
+        lag = int(p.time_to_hire.max())
+        for j in range(lag):
+            week = j - lag
+            self.pending = self.pending.take(self.pending["arrival_week"] > week)
+            self._update_pending_units()
+            hires = ep.recruit(p, self.state, week, key_week=j, channel=PRESTART_CHANNEL)
+            self.pending = Cohort.concat([self.pending, hires])
+        self.pending = self.pending.take(self.pending["arrival_week"] >= 0)
+        self._update_pending_units()
+
+    def _update_pending_units(self) -> None:
+        p = self.params
+        cell = self.pending["employer"].astype(np.int64) * p.n_roles + self.pending["role"]
+        self.state.pending_units = np.bincount(
+            cell, weights=self.pending["fte"].astype(np.float64),
+            minlength=p.n_employers * p.n_roles).reshape(p.n_employers, p.n_roles)
+
+    # --- the weekly step ---------------------------------------------------------------
+    def step(self) -> None:
+        if self.week >= self.horizon:
+            raise RuntimeError(f"the run's horizon of {self.horizon} weeks has been reached")
+        for name, _ in PHASES:
+            t0 = time.perf_counter()
+            getattr(self, f"_phase_{name}")()
+            self.phase_seconds[name] += time.perf_counter() - t0
+        self.week += 1
+        self.datacollector.collect(self)
+        self.running = self.week < self.horizon
+
+    def run(self, progress: bool = False) -> None:
+        """Step to the horizon (with a progress bar if asked)."""
+        from tqdm import tqdm
+
+        with tqdm(total=self.horizon - self.week, unit="week", disable=not progress) as bar:
+            while self.running:
+                self.step()
+                bar.update()
+
+    def _phase_demand(self) -> None:
+        self.state.establishment = ep.establishment(self.params, self.state, self.week)
+
+    def _phase_pressure(self) -> None:
+        p, st = self.params, self.state
+        st.pressure = ep.pressure(st)
+        self.ctx = WeekContext(week=self.week, pressure_er=st.pressure.ravel().copy(),
+                               pay_mult=ep.pay_multiplier(p, st),
+                               dest_cum=ep.destination_shares(p, st),
+                               vacancy_cum=ep.vacancy_prefix(st))
+
+    def _phase_workers(self) -> None:
+        self.engine.update_workers(self.ctx)
+
+    def _phase_departures(self) -> None:
+        dep = self.engine.depart(self.ctx)
+        self.recorder.add_departures(self.week, dep.sector, dep.role, dep.dest)
+
+    def _phase_pipelines(self) -> None:
+        p, st, week = self.params, self.state, self.week
+        for r, queue in enumerate(st.training_queue):
+            if queue and week % WEEKS_PER_YEAR == p.training_week[r]:
+                st.graduates[r] = queue.pop(0)  # unhired graduates of last year have gone
+                queue.append(int(round(p.training_intake[r] * p.training_completion[r])))
+        due = self.pending["arrival_week"] <= week
+        arrivals = self.pending.take(due)
+        self.pending = self.pending.take(~due)
+        self.engine.add(arrivals)
+        self.recorder.add_arrivals(week, arrivals["sector"], arrivals["role"], arrivals["route"])
+        st.set_stocks(self.engine.aggregate(), p.n_roles)
+
+    def _phase_recruitment(self) -> None:
+        self._update_pending_units()
+        hires = ep.recruit(self.params, self.state, self.week)
+        self.pending = Cohort.concat([self.pending, hires])
+        self._update_pending_units()
+
+    def _phase_cover(self) -> None:
+        ep.cover(self.params, self.state)
+
+    def _phase_yearly(self) -> None:
+        if (self.week + 1) % WEEKS_PER_YEAR == 0:
+            self.engine.age_one_year()
+            self.state.pay_scale = self.state.pay_scale * (1.0 + self.params.pay_award)[:, None]
+
+    def _phase_record(self) -> None:
+        self.recorder.record_stocks(self.week, self.state)
+
+    # --- results -----------------------------------------------------------------------
+    def timeseries(self):
+        return self.recorder.timeseries(self.week)
+
+    def flows(self):
+        return self.recorder.flow_table(self.week)

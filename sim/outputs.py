@@ -1,0 +1,109 @@
+"""The run folder: timeseries.parquet, flows.parquet and summary.json (with a manifest).
+
+Files are written under a temporary name and renamed into place, so a run that fails or is
+killed never leaves a half-written file where a complete one is expected.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from sim.codes import SECTORS
+from sim.metrics import yearly_rates
+
+PACKAGES = ("numpy", "numba", "pandas", "pyarrow", "mesa", "hydra-core", "omegaconf", "pydantic")
+
+
+def config_hash(config_dict: dict) -> str:
+    """SHA-256 of the resolved config (canonical JSON), the identity of a run's inputs."""
+    blob = json.dumps(config_dict, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+def git_revision() -> str:
+    here = Path(__file__).resolve().parent
+    try:
+        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
+                             text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=here, capture_output=True, text=True, timeout=5).stdout
+        return rev + ("-dirty" if dirty.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def package_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def summary(model, wall_time_s: float) -> dict:
+    ts = model.timeseries()
+    rates = yearly_rates(ts, ["sector"])
+    last = ts[ts["week"] == ts["week"].max()].groupby("sector", observed=True)["headcount"].sum()
+    sectors = {}
+    for s in SECTORS:
+        if s not in model.config.system.sectors:
+            continue
+        years = rates[rates["sector"] == s].drop(columns=["sector"])
+        sectors[s] = {
+            "headcount_start": int(model.headcount_start[s]),
+            "headcount_end": int(last.get(s, 0)),
+            "years": [{k: (int(v) if k in ("year", "weeks") else float(v)) for k, v in row.items()}
+                      for row in years.to_dict("records")],
+        }
+    cfg = model.config.model_dump(mode="json")
+    return {
+        "sectors": sectors,
+        "manifest": {
+            "seed": model.config.seed, "years": model.config.years,
+            "start_date": str(model.config.system.start_date), "system": model.config.system.name,
+            "engine": model.engine.name, "workers_start": int(sum(model.headcount_start.values())),
+            "config_hash": config_hash(cfg), "git_revision": git_revision(),
+            "packages": package_versions(), "wall_time_s": round(wall_time_s, 3),
+            "phase_seconds": {k: round(v, 4) for k, v in model.phase_seconds.items()},
+        },
+    }
+
+
+def _atomic(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_run(model, folder: Path, wall_time_s: float,
+              overrides: list[str] | None = None) -> list[Path]:
+    """Write the run's outputs, plus the resolved config and the command-line overrides."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ts, fl = model.timeseries(), model.flows()
+    info = summary(model, wall_time_s)
+    config = json.dumps(model.config.model_dump(mode="json"), indent=2)
+    paths = [folder / "timeseries.parquet", folder / "flows.parquet", folder / "summary.json"]
+    _atomic(paths[0], lambda p: ts.to_parquet(p, index=False))
+    _atomic(paths[1], lambda p: fl.to_parquet(p, index=False))
+    _atomic(paths[2], lambda p: p.write_text(json.dumps(info, indent=2) + "\n"))
+    _atomic(folder / "config.json", lambda p: p.write_text(config + "\n"))
+    _atomic(folder / "overrides.yaml",
+            lambda p: p.write_text("".join(f"- {o}\n" for o in overrides or [])))
+    return paths
+
+
+def read_timeseries(folder: Path) -> pd.DataFrame:
+    return pd.read_parquet(Path(folder) / "timeseries.parquet")

@@ -1,0 +1,212 @@
+"""Numeric parameters: the validated config turned into plain arrays that the kernels and
+the reference model both read. Shapes: [S] per sector, [S, R] per (sector, role), [E] per
+employer. Rates given per year in the config become weekly probabilities here.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.codes import FTE_UNIT, N_ROUTES, N_SECTORS, ROUTES, SECTORS, WEEKS_PER_YEAR
+from sim.config import RunConfig
+
+MAX_AGE = 128
+
+
+def annual_to_weekly(p: float) -> float:
+    """Weekly probability that compounds to an annual probability p."""
+    return 1.0 - (1.0 - p) ** (1.0 / WEEKS_PER_YEAR)
+
+
+@dataclass
+class Params:
+    seed: int
+    weeks: int
+    roles: list[str]
+    # per (sector, role)
+    employs: np.ndarray          # bool: the sector employs this role
+    headcount: np.ndarray        # int64: starting headcount (after scaling)
+    mean_fte_units: np.ndarray   # int64: mean FTE in hundredths
+    pay_scale: np.ndarray        # float64: pay scale at the start, GBP a year
+    turnover: np.ndarray         # targets, per year
+    vacancy: np.ndarray
+    sickness: np.ndarray
+    mean_age: np.ndarray
+    share_over_55: np.ndarray
+    leave_base: np.ndarray       # weekly leave hazard before the behavioural multipliers
+    sick_start: np.ndarray       # weekly chance of starting a sickness episode, before burnout
+    fill_base: np.ndarray        # weekly chance that a vacant post is filled, before pay
+    route_cum: np.ndarray        # [S, R, N_ROUTES] cumulative shares of external hires by route
+    # per sector
+    growth: np.ndarray
+    winter_surge: np.ndarray
+    pay_award: np.ndarray
+    bank_share: np.ndarray
+    agency_share: np.ndarray
+    bank_premium: np.ndarray
+    agency_premium: np.ndarray
+    agency_cap: np.ndarray       # share of establishment; inf = no cap
+    flex_grant: np.ndarray
+    dest_shares: np.ndarray      # [S, 4]: same_sector, other_sectors, other_industry, left_area
+    # employers (contiguous by sector)
+    employer_sector: np.ndarray  # int8 [E]
+    employer_weight: np.ndarray  # float64 [E]: share of its sector's staff at the start
+    sector_first: np.ndarray     # int64 [S+1]: employers of sector s are sector_first[s]:sector_first[s+1]
+    # behaviour
+    retire_weekly: np.ndarray    # float64 [MAX_AGE]
+    b_rise: float
+    b_recovery: float
+    b_noise: float
+    base_stress: float
+    pressure_weight: float
+    unmet_flex_weight: float
+    sick_end: float
+    sick_burnout_weight: float
+    leave_burnout_weight: float
+    unmet_flex_multiplier: float
+    first_year_multiplier: float
+    pay_sensitivity: float
+    pay_pull: float
+    pressure_push: float
+    flex_share_met: float
+    flex_share_unmet: float
+    flex_wish: float
+    flex_lapse: float
+    time_to_hire: np.ndarray     # int64 [N_ROUTES]
+    age_lo: np.ndarray           # int64 [N_ROUTES]
+    age_hi: np.ndarray
+    returner_fte_factor: float
+    pay_elasticity: float
+    deprived_share: float
+    start_date: np.datetime64
+    # training pipeline per role: intake a year (scaled), course years, completion, qualify week; -1 = none
+    training_intake: np.ndarray
+    training_years: np.ndarray
+    training_completion: np.ndarray
+    training_week: np.ndarray
+
+    @property
+    def n_roles(self) -> int:
+        return len(self.roles)
+
+    @property
+    def n_employers(self) -> int:
+        return int(self.employer_sector.shape[0])
+
+    def burnout_equilibrium(self) -> float:
+        return self.b_rise / self.b_recovery * self.base_stress
+
+
+def _employer_weights(n: int, skew: float) -> np.ndarray:
+    w = 1.0 / np.arange(1, n + 1, dtype=np.float64) ** skew
+    return w / w.sum()
+
+
+def build(cfg: RunConfig, scale: float = 1.0) -> Params:
+    """Arrays for a run. `scale` multiplies headcounts, employers and training intakes
+    (e.g. 0.05 for a fast test population, ~60 for England from the default)."""
+    sysc, beh = cfg.system, cfg.behaviour
+    roles = sysc.roles
+    S, R = N_SECTORS, len(roles)
+    z = lambda dtype=np.float64: np.zeros((S, R), dtype)  # noqa: E731
+    employs, headcount, fte_u = z(bool), z(np.int64), z(np.int64)
+    pay, turnover, vacancy, sickness, mean_age, over55 = z(), z(), z(), z(), z(), z()
+    leave_base, sick_start, fill_base = z(), z(), z()
+    route_cum = np.zeros((S, R, N_ROUTES))
+    per_sector = {k: np.zeros(S) for k in (
+        "growth", "winter_surge", "pay_award", "bank_share", "agency_share", "bank_premium",
+        "agency_premium", "flex_grant")}
+    agency_cap = np.full(S, np.inf)
+    dest = np.zeros((S, 4))
+    n_emp = np.zeros(S, np.int64)
+    weights: list[np.ndarray] = []
+    q = beh.sickness.episode_end_rate
+    for s, name in enumerate(SECTORS):
+        spec = sysc.sectors.get(name)
+        if spec is None:
+            n_emp[s] = 0
+            weights.append(np.zeros(0))
+            continue
+        n_emp[s] = max(1, round(spec.employers * scale))
+        weights.append(_employer_weights(int(n_emp[s]), spec.employer_size_skew))
+        per_sector["growth"][s] = spec.establishment_growth
+        per_sector["winter_surge"][s] = spec.winter_surge
+        per_sector["pay_award"][s] = spec.pay_award
+        per_sector["bank_share"][s] = spec.bank_share_of_gap
+        per_sector["agency_share"][s] = spec.agency_share_of_gap
+        per_sector["bank_premium"][s] = spec.bank_premium
+        per_sector["agency_premium"][s] = spec.agency_premium
+        per_sector["flex_grant"][s] = spec.flexible_grant_rate
+        if spec.agency_cap_fte_share is not None:
+            agency_cap[s] = spec.agency_cap_fte_share
+        d = spec.destinations
+        dest[s] = (d.same_sector, d.other_sectors, d.other_industry, d.left_area)
+        dest[s] /= max(dest[s].sum(), 1e-12)
+        for r, rname in enumerate(roles):
+            role = spec.roles.get(rname)
+            if role is None:
+                continue
+            employs[s, r] = True
+            headcount[s, r] = round(role.headcount * scale)
+            fte_u[s, r] = round(role.mean_fte * FTE_UNIT)
+            pay[s, r] = role.pay_gbp
+            turnover[s, r], vacancy[s, r], sickness[s, r] = role.turnover, role.vacancy, role.sickness
+            mean_age[s, r], over55[s, r] = role.mean_age, role.share_over_55
+            cal = role.calibration
+            # First guesses from the targets; the fitted calibration factors correct for the
+            # behavioural multipliers and the dynamics.
+            leave_base[s, r] = annual_to_weekly(role.turnover) * cal.leave
+            sick_start[s, r] = role.sickness * q / max(1.0 - role.sickness, 1e-9) * cal.sickness
+            v = max(role.vacancy, 1e-3)
+            fill_base[s, r] = min(1.0, role.turnover / WEEKS_PER_YEAR * (1 - v) / v * cal.fill)
+            route_cum[s, r] = np.cumsum(role.hire_routes.shares())
+    sector_first = np.concatenate([[0], np.cumsum(n_emp)]).astype(np.int64)
+    employer_sector = np.repeat(np.arange(S, dtype=np.int8), n_emp)
+    retire = np.zeros(MAX_AGE)
+    for age, p in sorted(beh.leaving.retirement_by_age.items()):
+        retire[age:] = annual_to_weekly(p) if p < 1 else 1.0
+    rec = beh.recruitment
+    t_intake, t_years, t_comp, t_week = (np.full(R, -1.0), np.zeros(R, np.int64),
+                                         np.zeros(R), np.zeros(R, np.int64))
+    for rname, tr in sysc.training.items():
+        r = roles.index(rname)
+        t_intake[r], t_years[r] = tr.intake_per_year * scale, tr.course_years
+        t_comp[r], t_week[r] = tr.completion, tr.qualify_week
+    b = beh.burnout
+    return Params(
+        seed=cfg.seed, weeks=cfg.years * WEEKS_PER_YEAR, roles=list(roles),
+        employs=employs, headcount=headcount, mean_fte_units=fte_u, pay_scale=pay,
+        turnover=turnover, vacancy=vacancy, sickness=sickness, mean_age=mean_age,
+        share_over_55=over55, leave_base=leave_base, sick_start=sick_start, fill_base=fill_base,
+        route_cum=route_cum, agency_cap=agency_cap, dest_shares=dest,
+        employer_sector=employer_sector,
+        employer_weight=np.concatenate(weights) if weights else np.zeros(0),
+        sector_first=sector_first, retire_weekly=retire,
+        b_rise=b.rise, b_recovery=b.recovery, b_noise=b.noise, base_stress=b.base_stress,
+        pressure_weight=b.pressure_weight, unmet_flex_weight=b.unmet_flex_weight,
+        sick_end=q, sick_burnout_weight=beh.sickness.burnout_weight,
+        leave_burnout_weight=beh.leaving.burnout_weight,
+        unmet_flex_multiplier=beh.leaving.unmet_flex_multiplier,
+        first_year_multiplier=beh.leaving.first_year_multiplier,
+        pay_sensitivity=beh.leaving.pay_sensitivity,
+        pay_pull=beh.mobility.pay_pull, pressure_push=beh.mobility.pressure_push,
+        flex_share_met=beh.flexible_working.share_met,
+        flex_share_unmet=beh.flexible_working.share_unmet,
+        flex_wish=beh.flexible_working.wish_rate, flex_lapse=beh.flexible_working.lapse_rate,
+        time_to_hire=np.array([max(1, rec.time_to_hire_weeks[r]) for r in ROUTES], np.int64),
+        age_lo=np.array([rec.age_range[r][0] for r in ROUTES], np.int64),
+        age_hi=np.array([rec.age_range[r][1] for r in ROUTES], np.int64),
+        returner_fte_factor=rec.returner_fte_factor, pay_elasticity=rec.pay_elasticity,
+        deprived_share=sysc.deprived_share, start_date=np.datetime64(sysc.start_date, "D"),
+        training_intake=t_intake, training_years=t_years, training_completion=t_comp,
+        training_week=t_week, **per_sector,
+    )
+
+
+def winter_factor(p: Params, week: int) -> float:
+    """0..1 seasonal demand shape peaking in mid-January, zero from mid-April to mid-October."""
+    day = (p.start_date + np.timedelta64(7 * week, "D")).astype("datetime64[D]")
+    doy = int((day - day.astype("datetime64[Y]")).astype(np.int64))
+    return max(0.0, math.cos(2.0 * math.pi * (doy - 14) / 365.25))

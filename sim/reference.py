@@ -1,0 +1,194 @@
+"""The readable reference: one `mesa.Agent` per worker, the weekly rules in plain Python.
+
+It is the specification the kernels are checked against (the docking test feeds both the
+same random numbers and requires identical results) and the Mesa baseline the benchmark
+compares with. It has the same interface as `sim.engine.KernelEngine`. Use it for small
+populations only: it is a few hundred times slower.
+"""
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+
+from sim.codes import (
+    DEST_OTHER_INDUSTRY,
+    DEST_RETIRED,
+    FLEX_MET,
+    FLEX_NONE,
+    FLEX_UNMET,
+    N_SECTORS,
+    OTHER_SECTOR,
+)
+from sim.engine import Departures, WeekContext
+from sim.params import MAX_AGE, Params
+from sim.rng import S_BURNOUT, S_DESTINATION, S_EMPLOYER, S_FLEX, S_LEAVE, S_SICK, uniform_py
+from sim.workers import BURNOUT_UNIT, FIELDS, Cohort
+
+FIRST_YEAR_WEEKS = 52
+MAX_WEEKS = 32767
+
+
+class WorkerAgent(mesa.Agent):
+    """One health or care worker."""
+
+    def __init__(self, model: mesa.Model, **attrs):
+        super().__init__(model)
+        for k in FIELDS:
+            setattr(self, k, int(attrs[k]))
+        self.leaving = False
+
+    def leave_hazard(self, p: Params, pay_mult) -> float:
+        """Weekly chance of leaving the employer for any reason but retirement."""
+        s, r = self.sector, self.role
+        h = float(p.leave_base[s, r]) * (1.0 + p.leave_burnout_weight * (self.burnout / BURNOUT_UNIT))
+        h = h * float(pay_mult[s, r])
+        if self.flex == FLEX_UNMET:
+            h = h * p.unmet_flex_multiplier
+        if self.tenure < FIRST_YEAR_WEEKS:
+            h = h * p.first_year_multiplier
+        return h
+
+    def weekly_update(self, p: Params, ctx: WeekContext) -> None:
+        """Phases 3-5: flexible working, burnout, sickness, the decision to leave."""
+        seed, week, wid, s, r = p.seed, ctx.week, self.id, self.sector, self.role
+        # Flexible working: an unmet wish may be granted; a new wish may arise; a met one may lapse.
+        u = uniform_py(seed, week, wid, S_FLEX)
+        if self.flex == FLEX_UNMET:
+            if u < p.flex_grant[s]:
+                self.flex = FLEX_MET
+        elif self.flex == FLEX_NONE:
+            if u < p.flex_wish:
+                self.flex = FLEX_UNMET
+        elif u < p.flex_lapse:
+            self.flex = FLEX_NONE
+        unmet = self.flex == FLEX_UNMET
+        # Burnout rises with pressure and an unmet wish, recovers towards zero.
+        pressure = float(ctx.pressure_er[self.employer * p.n_roles + r])
+        stress = p.base_stress
+        if pressure > 1.0:
+            stress = stress + p.pressure_weight * (pressure - 1.0)
+        if unmet:
+            stress = stress + p.unmet_flex_weight
+        b = self.burnout / BURNOUT_UNIT
+        noise = uniform_py(seed, week, wid, S_BURNOUT) - 0.5
+        b = b + p.b_rise * stress - p.b_recovery * b + p.b_noise * noise
+        b = min(max(b, 0.0), 1.0)
+        self.burnout = int(math.floor(b * BURNOUT_UNIT + 0.5))
+        b = self.burnout / BURNOUT_UNIT
+        # Sickness starts more often when burnt out.
+        u = uniform_py(seed, week, wid, S_SICK)
+        if self.sick:
+            if u < p.sick_end:
+                self.sick = 0
+        elif u < float(p.sick_start[s, r]) * (1.0 + p.sick_burnout_weight * b):
+            self.sick = 1
+        # Leaving: behaviour-driven hazard plus retirement by age.
+        total = self.leave_hazard(p, ctx.pay_mult) + float(p.retire_weekly[self.age])
+        self.leaving = uniform_py(seed, week, wid, S_LEAVE) < total
+        self.tenure = min(self.tenure + 1, MAX_WEEKS)
+        self.sector_tenure = min(self.sector_tenure + 1, MAX_WEEKS)
+
+    def choose_destination(self, p: Params, ctx: WeekContext) -> tuple[int, int]:
+        """(destination code, new employer or -1) for a leaver."""
+        seed, week, wid, s, r = p.seed, ctx.week, self.id, self.sector, self.role
+        h = self.leave_hazard(p, ctx.pay_mult)
+        hr = float(p.retire_weekly[self.age])
+        if uniform_py(seed, week, wid, S_DESTINATION) * (h + hr) < hr:
+            return DEST_RETIRED, -1
+        v = uniform_py(seed, week, wid, S_EMPLOYER)
+        cum_dest = ctx.dest_cum[s, r]
+        d = 0
+        while d < len(cum_dest) - 1 and v >= cum_dest[d]:
+            d += 1
+        if d >= N_SECTORS:
+            return d, -1
+        lo_c = float(cum_dest[d - 1]) if d > 0 else 0.0
+        x = (v - lo_c) / (float(cum_dest[d]) - lo_c)
+        lo, hi = int(p.sector_first[d]), int(p.sector_first[d + 1])
+        cum = ctx.vacancy_cum[r]
+        total = float(cum[hi]) - float(cum[lo])
+        own_width = 0.0
+        if d == s:
+            own_width = float(cum[self.employer + 1]) - float(cum[self.employer])
+            total = total - own_width
+        if total <= 0.0 or hi <= lo:
+            return DEST_OTHER_INDUSTRY, -1
+        target = float(cum[lo]) + x * total
+        if d == s and target >= cum[self.employer]:
+            target = target + own_width  # skip over the leaver's own employer
+        employer = lo  # the last employer whose range starts at or before target
+        for e in range(lo, hi):
+            if cum[e] <= target:
+                employer = e
+        return d, employer
+
+    def move_to(self, sector: int, employer: int, week: int) -> None:
+        if sector != self.sector:
+            self.sector_tenure = 0
+            self.route = OTHER_SECTOR
+        self.sector, self.employer = sector, employer
+        self.tenure, self.join_week, self.sick = 0, week, 0
+        if self.flex == FLEX_UNMET:
+            self.flex = FLEX_MET
+
+
+class ReferenceEngine:
+    name = "reference"
+
+    def __init__(self, model: mesa.Model, p: Params, cohort: Cohort):
+        self.model, self.p = model, p
+        self.add(cohort)
+
+    @property
+    def workers(self) -> list[WorkerAgent]:
+        return list(self.model.agents_by_type.get(WorkerAgent, []))
+
+    def __len__(self) -> int:
+        return len(self.workers)
+
+    def update_workers(self, ctx: WeekContext) -> None:
+        for w in self.workers:
+            w.weekly_update(self.p, ctx)
+
+    def depart(self, ctx: WeekContext) -> Departures:
+        leavers = sorted((w for w in self.workers if w.leaving), key=lambda w: w.id)
+        sector, role, dest = [], [], []
+        for w in leavers:
+            d, employer = w.choose_destination(self.p, ctx)
+            sector.append(w.sector)
+            role.append(w.role)
+            dest.append(d)
+            if d < N_SECTORS:
+                w.move_to(d, employer, ctx.week)
+            else:
+                w.remove()
+        return Departures(sector=np.array(sector, np.int8), role=np.array(role, np.int8),
+                          dest=np.array(dest, np.int8))
+
+    def add(self, cohort: Cohort) -> None:
+        for i in range(len(cohort)):
+            WorkerAgent(self.model, **{k: cohort[k][i] for k in FIELDS})
+
+    def aggregate(self):
+        m = self.p.n_employers * self.p.n_roles
+        out = [np.zeros(m, np.int64) for _ in range(4)]
+        headcount, fte, sick, burnout = out
+        for w in self.workers:
+            k = w.employer * self.p.n_roles + w.role
+            headcount[k] += 1
+            fte[k] += w.fte
+            if w.sick:
+                sick[k] += w.fte
+            burnout[k] += w.burnout
+        return tuple(out)
+
+    def age_one_year(self) -> None:
+        for w in self.workers:
+            w.age = min(w.age + 1, MAX_AGE - 1)
+
+    def snapshot(self) -> Cohort:
+        ws = sorted(self.workers, key=lambda w: w.id)
+        return Cohort(**{k: np.array([getattr(w, k) for w in ws], dtype=dt)
+                         for k, dt in FIELDS.items()})
