@@ -46,9 +46,14 @@ class EmployerState:
             a.reshape(E, n_roles) for a in agg)
 
 
-def sector_of(p: Params) -> np.ndarray:
-    """Sector of each employer, as an [E, 1] index for broadcasting with [S, R] arrays."""
-    return p.employer_sector.astype(np.int64)[:, None]
+def by_sector(p: Params, values: np.ndarray) -> np.ndarray:
+    """[E, R] -> [S, R] sums (employers are stored contiguously by sector)."""
+    out = np.zeros((N_SECTORS, values.shape[1]))
+    for s in range(N_SECTORS):
+        lo, hi = p.sector_first[s], p.sector_first[s + 1]
+        if hi > lo:
+            out[s] = values[lo:hi].sum(axis=0)
+    return out
 
 
 def establishment(p: Params, st: EmployerState, week: int) -> np.ndarray:
@@ -85,13 +90,9 @@ def destination_shares(p: Params, st: EmployerState) -> np.ndarray:
     Movers inside the system choose a sector in proportion to its staff in the role, times
     exp(pay_pull * (relative pay - 1)) * exp(-pressure_push * (pressure - 1))."""
     S, R = N_SECTORS, p.n_roles
-    sec = p.employer_sector
-    size = np.zeros((S, R))
-    est = np.zeros(S)
-    cap = np.zeros(S)
-    np.add.at(size, sec, st.headcount)
-    np.add.at(est, sec, st.establishment.sum(axis=1))
-    np.add.at(cap, sec, st.capacity.sum(axis=1))
+    size = by_sector(p, st.headcount)                                       # [S, R]
+    est = by_sector(p, st.establishment).sum(axis=1)
+    cap = by_sector(p, st.capacity).sum(axis=1)
     sector_pressure = np.where(cap > 0, est / np.maximum(cap, 1e-9), 1.0)
     w = np.zeros((S, R, N_DESTINATIONS))
     for s in range(S):

@@ -18,7 +18,18 @@ import numba as nb
 import numpy as np
 
 from sim.codes import DEST_OTHER_INDUSTRY, DEST_RETIRED, FLEX_MET, FLEX_NONE, FLEX_UNMET, N_SECTORS
-from sim.rng import S_BURNOUT, S_DESTINATION, S_EMPLOYER, S_FILL, S_FLEX, S_LEAVE, S_SICK, uniform
+from sim.rng import (
+    S_BURNOUT,
+    S_DESTINATION,
+    S_EMPLOYER,
+    S_FILL,
+    S_FLEX,
+    S_LEAVE,
+    S_SICK,
+    key_state,
+    uniform,
+    uniform_from,
+)
 from sim.workers import BURNOUT_UNIT
 
 FIRST_YEAR_WEEKS = 52
@@ -76,18 +87,18 @@ def weekly_update(seed, week, active, ids, sector, employer, role, age, tenure, 
         leaving[i] = 0
         if active[i] == 0:
             continue
-        wid = ids[i]
+        ks = key_state(seed, week, ids[i])
         s = sector[i]
         r = role[i]
-        f = next_flex(flex[i], uniform(seed, week, wid, S_FLEX), flex_grant[s], flex_wish, flex_lapse)
+        f = next_flex(flex[i], uniform_from(ks, S_FLEX), flex_grant[s], flex_wish, flex_lapse)
         flex[i] = f
         unmet = f == FLEX_UNMET
         p = pressure_er[employer[i] * n_roles + r]
-        bu = next_burnout(burnout[i], p, unmet, uniform(seed, week, wid, S_BURNOUT),
+        bu = next_burnout(burnout[i], p, unmet, uniform_from(ks, S_BURNOUT),
                           b_rise, b_recovery, b_noise, base_stress, pressure_w, unmet_w)
         burnout[i] = bu
         b = bu / BURNOUT_UNIT
-        u = uniform(seed, week, wid, S_SICK)
+        u = uniform_from(ks, S_SICK)
         if sick[i]:
             if u < sick_end:
                 sick[i] = 0
@@ -95,7 +106,7 @@ def weekly_update(seed, week, active, ids, sector, employer, role, age, tenure, 
             sick[i] = 1
         h = leave_hazard(leave_base[s, r], b, unmet, tenure[i], pay_mult[s, r],
                          leave_bw, unmet_mult, first_year_mult)
-        if uniform(seed, week, wid, S_LEAVE) < h + retire_weekly[age[i]]:
+        if uniform_from(ks, S_LEAVE) < h + retire_weekly[age[i]]:
             leaving[i] = 1
         if tenure[i] < MAX_WEEKS:
             tenure[i] += 1
@@ -103,24 +114,31 @@ def weekly_update(seed, week, active, ids, sector, employer, role, age, tenure, 
             sector_tenure[i] += 1
 
 
-@nb.njit(cache=True)
-def aggregate(active, employer, role, fte, sick, burnout, n_employers, n_roles):
-    """Headcount, FTE, sick FTE (hundredths) and burnout sum (fixed point) per (employer, role)."""
+@nb.njit(parallel=True, cache=True)
+def aggregate(active, employer, role, fte, sick, burnout, n_employers, n_roles, chunks):
+    """Headcount, FTE, sick FTE (hundredths) and burnout sum (fixed point) per (employer, role).
+
+    Every quantity is an integer, so the per-chunk partial sums add up to the same totals
+    whatever the number of threads or chunks (pass chunks = the number of threads)."""
     m = n_employers * n_roles
-    headcount = np.zeros(m, np.int64)
-    fte_units = np.zeros(m, np.int64)
-    sick_units = np.zeros(m, np.int64)
-    burnout_units = np.zeros(m, np.int64)
-    for i in range(active.shape[0]):
-        if active[i] == 0:
-            continue
-        k = employer[i] * n_roles + role[i]
-        headcount[k] += 1
-        fte_units[k] += fte[i]
-        if sick[i]:
-            sick_units[k] += fte[i]
-        burnout_units[k] += burnout[i]
-    return headcount, fte_units, sick_units, burnout_units
+    n = active.shape[0]
+    size = (n + chunks - 1) // chunks
+    part = np.zeros((chunks, m, 4), np.int64)  # a cell's four counters share a cache line
+    for c in nb.prange(chunks):
+        acc = part[c]
+        for i in range(c * size, min(n, (c + 1) * size)):
+            if active[i] == 0:
+                continue
+            k = employer[i] * n_roles + role[i]
+            acc[k, 0] += 1
+            acc[k, 1] += fte[i]
+            if sick[i]:
+                acc[k, 2] += fte[i]
+            acc[k, 3] += burnout[i]
+    total = part[0].copy()
+    for c in range(1, chunks):
+        total += part[c]
+    return (total[:, 0].copy(), total[:, 1].copy(), total[:, 2].copy(), total[:, 3].copy())
 
 
 @nb.njit(inline="always")

@@ -129,7 +129,7 @@ class WorkforceModel(mesa.Model):
             pay_scale=p.pay_scale.copy(), graduates=np.zeros(R, np.int64))
         c = cohort
         st.set_stocks(aggregate(np.ones(len(c), np.uint8), c["employer"], c["role"], c["fte"],
-                                c["sick"], c["burnout"], E, R), R)
+                                c["sick"], c["burnout"], E, R, 1), R)
         # Funded posts at the start: staff in post plus the target vacancy rate.
         vacancy = p.vacancy[p.employer_sector]
         st.establishment0 = st.fte_units / FTE_UNIT / (1.0 - vacancy)

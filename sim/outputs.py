@@ -21,9 +21,14 @@ from sim.metrics import yearly_rates
 PACKAGES = ("numpy", "numba", "pandas", "pyarrow", "mesa", "hydra-core", "omegaconf", "pydantic")
 
 
+EXECUTION_ONLY = ("threads", "progress")  # settings that never change a result
+
+
 def config_hash(config_dict: dict) -> str:
-    """SHA-256 of the resolved config (canonical JSON), the identity of a run's inputs."""
-    blob = json.dumps(config_dict, sort_keys=True, default=str).encode()
+    """SHA-256 of the resolved config (canonical JSON) without execution-only settings:
+    the identity of a run's inputs."""
+    identity = {k: v for k, v in config_dict.items() if k not in EXECUTION_ONLY}
+    blob = json.dumps(identity, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()
 
 

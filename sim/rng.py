@@ -48,13 +48,24 @@ def _mix(z):
 
 
 @nb.njit(inline="always")
-def uniform(seed, week, key, stream):
-    """Uniform in [0, 1) for (seed, week, key, stream); all arguments are integers."""
+def key_state(seed, week, key):
+    """The hash of (seed, week, key), shared by all of that key's decisions in the week."""
     z = np.uint64(seed) * np.uint64(_GOLDEN)
     z = _mix(z ^ np.uint64(week))
-    z = _mix(z ^ np.uint64(key))
-    z = _mix(z ^ (np.uint64(stream) * np.uint64(_GOLDEN)))
+    return _mix(z ^ np.uint64(key))
+
+
+@nb.njit(inline="always")
+def uniform_from(state, stream):
+    """Uniform in [0, 1) for one decision (stream) of a key_state."""
+    z = _mix(state ^ (np.uint64(stream) * np.uint64(_GOLDEN)))
     return np.float64(z >> np.uint64(11)) * _INV53
+
+
+@nb.njit(inline="always")
+def uniform(seed, week, key, stream):
+    """Uniform in [0, 1) for (seed, week, key, stream); all arguments are integers."""
+    return uniform_from(key_state(seed, week, key), stream)
 
 
 def _mix_py(z: int) -> int:

@@ -73,7 +73,7 @@ def write_run_folder(
         leavers = np.zeros((n_s, n_r), dtype=np.int64)
         flows: dict[tuple[str, str], int] = {}
 
-        def add(src, dst, n):
+        def add(src, dst, n, flows=flows):
             n = int(n.sum()) if hasattr(n, "sum") else int(n)
             if n > 0:
                 flows[(src, dst)] = flows.get((src, dst), 0) + n
@@ -185,7 +185,7 @@ def write_comparison(path: Path, years: int = 2, seed: int = 0, with_targets: bo
     for prog, p in PROGRAMMES.items():
         targets = p["target_sectors"].split(",")
 
-        def row(metric, sector, year, mean, half):
+        def row(metric, sector, year, mean, half, prog=prog):
             rows.append((prog, metric, sector, year, mean, mean - half, mean + half, 20))
 
         for year in range(1, years + 1):
@@ -209,7 +209,8 @@ def write_comparison(path: Path, years: int = 2, seed: int = 0, with_targets: bo
     ])
     df["year"] = df["year"].astype("Int64")
     if with_targets:
-        df["target_sectors"] = df["programme"].map({k: v["target_sectors"] for k, v in PROGRAMMES.items()})
+        targets = {k: v["target_sectors"] for k, v in PROGRAMMES.items()}
+        df["target_sectors"] = df["programme"].map(targets)
     df.to_parquet(path / "comparison.parquet", index=False)
     return path
 
@@ -235,3 +236,19 @@ def multirun_folder(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def experiment_folder(tmp_path_factory) -> Path:
     return write_comparison(tmp_path_factory.mktemp("experiment"), years=2)
+
+
+# Factory fixtures, so test modules need not import this file.
+@pytest.fixture
+def make_run():
+    return write_run_folder
+
+
+@pytest.fixture
+def make_multirun():
+    return write_multirun
+
+
+@pytest.fixture
+def make_comparison():
+    return write_comparison

@@ -1,0 +1,1 @@
+"""Experiments and benchmarks run on the simulator (scripts, not library code)."""

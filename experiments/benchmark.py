@@ -1,0 +1,101 @@
+"""`make bench`: speed and memory of the kernels against the plain Mesa reference.
+
+1. The kernels and the one-agent-per-worker Mesa reference step the same scenario (the
+   default ICS, 52 weeks, seed 0) in this process; the ratio of their agent-steps per second
+   is the speed-up. Compilation is excluded (a tiny warm-up run compiles the kernels first).
+2. An England-sized population (the default scaled to ~3.5M workers) runs 520 weeks in a fresh
+   process, so that its peak memory is its own.
+
+Writes bench.json (path set by --out). Timings vary with the machine's load: compare ratios
+measured in one run, not absolute numbers across runs.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ENGLAND_WORKERS = 3_500_000
+
+
+def _step_rate(engine: str, years: int, scale: float) -> dict:
+    from sim import WorkforceModel
+
+    m = WorkforceModel(years=years, seed=0, scale=scale, engine=engine)
+    workers = len(m.engine)
+    agent_steps = 0
+    t0 = time.perf_counter()
+    while m.running:
+        agent_steps += len(m.engine)
+        m.step()
+    wall = time.perf_counter() - t0
+    return {"workers": workers, "weeks": m.week, "wall_s": wall, "agent_steps_per_s": agent_steps / wall}
+
+
+def england(weeks_years: int) -> dict:
+    """Run England in this process and report time, memory and the table's bytes per worker."""
+    from sim import WorkforceModel
+
+    WorkforceModel(years=1, scale=0.01).run()  # compile outside the timing
+    t0 = time.perf_counter()
+    m = WorkforceModel(years=weeks_years, seed=0, scale=ENGLAND_WORKERS / 58_800)
+    build_s = time.perf_counter() - t0
+    workers = len(m.engine)
+    m.run()
+    wall = time.perf_counter() - t0
+    t = m.engine.table
+    state_bytes = sum(a.nbytes for a in t.cols.values()) + t.active.nbytes + m.engine._leaving.nbytes
+    return {
+        "england_workers_start": workers, "england_workers_end": len(m.engine),
+        "england_weeks": m.week, "england_wall_s": round(wall, 2), "england_build_s": round(build_s, 2),
+        "england_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "bytes_per_worker": round(state_bytes / len(m.engine), 1),
+        "england_phase_seconds": {k: round(v, 2) for k, v in m.phase_seconds.items()},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default="bench.json")
+    ap.add_argument("--scale", type=float, default=1.0, help="population of the comparison scenario")
+    ap.add_argument("--years", type=int, default=1, help="years of the comparison scenario")
+    ap.add_argument("--england-years", type=int, default=10)
+    ap.add_argument("--england-only", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.england_only:
+        print(json.dumps(england(args.england_years)))
+        return 0
+
+    import logging
+
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    from sim import WorkforceModel
+
+    WorkforceModel(years=1, scale=0.01).run()  # compile the kernels outside the timing
+    kernel = _step_rate("kernels", args.years, args.scale)
+    print(f"kernels:   {kernel['agent_steps_per_s']:,.0f} agent-steps/s", flush=True)
+    reference = _step_rate("reference", args.years, args.scale)
+    print(f"reference: {reference['agent_steps_per_s']:,.0f} agent-steps/s", flush=True)
+    res = subprocess.run([sys.executable, "-m", "experiments.benchmark", "--england-only",
+                          "--england-years", str(args.england_years)],
+                         capture_output=True, text=True, check=True)
+    eng = json.loads(res.stdout.strip().splitlines()[-1])
+    out = {
+        "scenario": {"system": "default", "scale": args.scale, "workers": kernel["workers"],
+                     "weeks": kernel["weeks"], "seed": 0},
+        "kernel_agent_steps_per_s": round(kernel["agent_steps_per_s"]),
+        "reference_agent_steps_per_s": round(reference["agent_steps_per_s"]),
+        "ratio": round(kernel["agent_steps_per_s"] / reference["agent_steps_per_s"], 1),
+        **eng,
+    }
+    Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
+    print(json.dumps(out, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

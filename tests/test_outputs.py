@@ -1,0 +1,53 @@
+"""The run folder contract that analysis and users rely on."""
+import json
+
+import pandas as pd
+import pytest
+from conftest import run_wfsim
+
+TIMESERIES = {"week": "int64", "date": "datetime64", "sector": None, "role": None, "headcount": "int64",
+              "fte": "float64", "establishment_fte": "float64", "vacancy_fte": "float64",
+              "sick_fte": "float64", "bank_fte": "float64", "agency_fte": "float64",
+              "agency_cost_gbp": "float64", "mean_burnout": "float64", "joiners": "int64",
+              "leavers": "int64"}
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory):
+    base = tmp_path_factory.mktemp("out")
+    res = run_wfsim("years=2", "seed=5", f"hydra.run.dir={base / 'run'}", cwd=base)
+    assert res.returncode == 0, res.stderr
+    return base / "run"
+
+
+def test_timeseries_columns_and_rows(run_folder):
+    ts = pd.read_parquet(run_folder / "timeseries.parquet")
+    for col, dtype in TIMESERIES.items():
+        assert col in ts.columns
+        if dtype:
+            assert str(ts[col].dtype).startswith(dtype), (col, ts[col].dtype)
+    assert ts["week"].min() == 0 and ts["week"].max() == 103
+    assert set(ts["sector"].astype(str)) == {"acute", "community", "primary", "social_care"}
+    assert set(ts["role"].astype(str)) == {"nurse", "ahp", "doctor", "support"}
+    assert not ts.duplicated(["week", "sector", "role"]).any()
+    # Social care employs no doctors: no such row.
+    assert ts.query("sector == 'social_care' and role == 'doctor'").empty
+    assert len(ts) == 104 * 15
+
+
+def test_flows_and_summary(run_folder):
+    fl = pd.read_parquet(run_folder / "flows.parquet")
+    assert list(fl.columns) == ["week", "source", "target", "count"]
+    assert str(fl["count"].dtype) == "int64"
+    summary = json.loads((run_folder / "summary.json").read_text())
+    for info in summary["sectors"].values():
+        assert info["headcount_start"] > 0 and info["headcount_end"] > 0
+        assert [y["year"] for y in info["years"]] == [1, 2]
+        for y in info["years"]:
+            assert {"turnover_rate", "vacancy_rate", "sickness_rate", "agency_spend_gbp"} <= set(y)
+    man = summary["manifest"]
+    assert man["seed"] == 5 and len(man["config_hash"]) == 64
+    assert {"numpy", "numba", "mesa", "hydra-core"} <= set(man["packages"])
+    assert man["wall_time_s"] > 0 and man["git_revision"]
+    assert (run_folder / "overrides.yaml").read_text().splitlines()[:2] == ["- years=2", "- seed=5"]
+    assert not list(run_folder.glob(".*tmp*"))
