@@ -14,8 +14,11 @@ DEFAULT_ROLES: tuple[str, ...] = ("nurse", "ahp", "doctor", "support")
 # Routes in (where a joiner comes from when not from another employer of the system).
 ROUTES: tuple[str, ...] = ("education", "international", "local_labour", "returners")
 N_ROUTES = len(ROUTES)
-# Code stored on a worker who came from another sector of the system (route = OTHER_SECTOR).
-OTHER_SECTOR = N_ROUTES
+# Route code of a worker who came from another employer of the system (any sector).
+OTHER_EMPLOYER = N_ROUTES
+OTHER_EMPLOYER_NAME = "other_employer"
+# Programmes add their own routes after these (codes assigned per run, see sim.programmes).
+FIRST_PROGRAMME_ROUTE = N_ROUTES + 1
 
 # Where a leaver goes. The first entries are the four sectors (a move inside the system);
 # a move to the worker's own sector is a move between two of its employers.

@@ -213,6 +213,8 @@ class RunConfig(Strict):
     engine: str = "kernels"
     system: SystemConfig
     behaviour: Behaviour
+    # Programmes by name, each with its own typed parameters (checked by sim.programmes.load).
+    intervention: dict[str, dict[str, Any] | None] = {}
 
     @model_validator(mode="after")
     def _engine(self) -> RunConfig:
@@ -221,11 +223,21 @@ class RunConfig(Strict):
         return self
 
 
+def _check_programmes(cfg: RunConfig) -> None:
+    """Each programme's parameters against its own typed schema (names the dotted key)."""
+    from sim.programmes import validate_params  # the programmes import this module
+
+    for name, params in cfg.intervention.items():
+        validate_params(name, params or {})
+
+
 def _format(err: ValidationError) -> str:
     lines = []
     for e in err.errors():
         key = ".".join(str(p) for p in e["loc"]) or "(top level)"
-        if e["type"] == "extra_forbidden":
+        if isinstance(e.get("input"), dict) and e["type"] == "value_error":
+            lines.append(f"{key}: {e['msg'].removeprefix('Value error, ')}")  # a cross-field check
+        elif e["type"] == "extra_forbidden":
             lines.append(f"{key}: unknown key (value {e['input']!r})")
         else:
             lines.append(f"{key} = {e.get('input')!r}: {e['msg']}")
@@ -235,6 +247,8 @@ def _format(err: ValidationError) -> str:
 def validate(raw: dict[str, Any]) -> RunConfig:
     """Check a plain dict (e.g. from `OmegaConf.to_container`) against the schema."""
     try:
-        return RunConfig.model_validate(raw)
+        cfg = RunConfig.model_validate(raw)
     except ValidationError as err:
         raise ConfigError(_format(err)) from None
+    _check_programmes(cfg)
+    return cfg

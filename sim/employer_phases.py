@@ -32,13 +32,14 @@ class EmployerState:
     pending_units: np.ndarray             # FTE (hundredths) of hires agreed but not yet started
     bank_fte: np.ndarray
     agency_fte: np.ndarray
-    bank_cost: np.ndarray                 # GBP this week
+    bank_cost: np.ndarray                 # GBP this week (employers' bank and any system hub)
     agency_cost: np.ndarray
     capacity: np.ndarray                  # FTE working: in post - sick + bank + agency
     pressure: np.ndarray
     pay_scale: np.ndarray                 # [S, R] GBP a year, after pay awards
     graduates: np.ndarray                 # [R] newly qualified available to hire this year
     training_queue: list[list[int]] = field(default_factory=list)  # [R][years ahead]
+    hub_fte: np.ndarray | None = None     # FTE of the bank cover that came from a system hub
 
     def set_stocks(self, agg: tuple, n_roles: int) -> None:
         E = self.establishment.shape[0]
@@ -87,23 +88,26 @@ def vacancy_fte(st: EmployerState) -> np.ndarray:
 def destination_shares(p: Params, st: EmployerState) -> np.ndarray:
     """[S, R, D] cumulative probabilities of each destination for a leaver who is not retiring.
 
-    Movers inside the system choose a sector in proportion to its staff in the role, times
-    exp(pay_pull * (relative pay - 1)) * exp(-pressure_push * (pressure - 1))."""
+    A sector d other than the leaver's own gets the sector's `other_sectors` share times d's
+    share of the role's staff, times exp(pay_pull * (relative pay - 1)) and
+    exp(-pressure_push * (pressure - 1)): better pay elsewhere draws more people across (the
+    main flow is social care -> NHS), and a pay rise at home (pay parity) draws fewer away.
+    The weights are then normalised with the other destinations."""
     S, R = N_SECTORS, p.n_roles
     size = by_sector(p, st.headcount)                                       # [S, R]
     est = by_sector(p, st.establishment).sum(axis=1)
     cap = by_sector(p, st.capacity).sum(axis=1)
     sector_pressure = np.where(cap > 0, est / np.maximum(cap, 1e-9), 1.0)
+    push = np.exp(-p.pressure_push * (sector_pressure - 1.0))[:, None]     # [S', 1]
     w = np.zeros((S, R, N_DESTINATIONS))
     for s in range(S):
         both = p.employs & p.employs[s]                                     # [S', R]
+        others = np.where(both, size, 0.0)
+        others[s] = 0.0
+        share = others / np.maximum(others.sum(axis=0), 1e-300)             # [S', R]
         rel_pay = np.where(both, st.pay_scale / np.where(both, st.pay_scale[s], 1.0), 1.0)
-        attract = np.where(both, size * np.exp(p.pay_pull * (rel_pay - 1.0)), 0.0)
-        attract *= np.exp(-p.pressure_push * (sector_pressure - 1.0))[:, None]
-        attract[s] = 0.0
-        total = attract.sum(axis=0)                                          # [R]
-        other = np.where(total > 0, attract / np.maximum(total, 1e-300), 0.0)
-        w[s, :, :S] = (p.dest_shares[s, 1] * other).T
+        attract = share * np.exp(p.pay_pull * (rel_pay - 1.0)) * push
+        w[s, :, :S] = (p.dest_shares[s, 1] * attract).T
         w[s, :, s] = p.dest_shares[s, 0]
         w[s, :, S] = p.dest_shares[s, 2]          # other industry
         w[s, :, S + 2] = p.dest_shares[s, 3]      # left the area (retirement is drawn apart)
@@ -122,7 +126,7 @@ def vacancy_prefix(st: EmployerState) -> np.ndarray:
 
 
 def recruit(p: Params, st: EmployerState, week: int, key_week: int | None = None,
-            channel: int = 0) -> Cohort:
+            channel: int = 0, fill_mult: np.ndarray | None = None) -> Cohort:
     """Phase 7: each vacant post not yet offered is filled this week with a probability set by
     the fitted fill rate and by pay against the best-paying sector for the role. Hires through
     education need a newly qualified person to be available (training pipeline)."""
@@ -134,7 +138,8 @@ def recruit(p: Params, st: EmployerState, week: int, key_week: int | None = None
     n_posts = np.where(p.employs[s], np.maximum(open_units, 0.0) / np.maximum(mean_units, 1), 0.0)
     best = np.where(p.employs, st.pay_scale, 0.0).max(axis=0)
     attract = (st.pay_scale / np.maximum(best, 1e-9)) ** p.pay_elasticity      # [S, R]
-    p_fill = np.minimum(1.0, p.fill_base * attract)[s]
+    fill = p.fill_base * attract if fill_mult is None else p.fill_base * attract * fill_mult
+    p_fill = np.minimum(1.0, fill)[s]
     cells = np.arange(E * R, dtype=np.uint64)
     fills = count_fills(p.seed, kw, n_posts.ravel(), p_fill.ravel(), cells)
     if fills.sum() == 0:
@@ -151,19 +156,27 @@ def recruit(p: Params, st: EmployerState, week: int, key_week: int | None = None
     return hires.take(keep)
 
 
-def cover(p: Params, st: EmployerState) -> None:
-    """Phase 8: bank staff fill a share of the gap left by vacancies and sickness, then agency
-    fills a share of what bank leaves (under any cap); the rest is felt as pressure."""
+def cover(p: Params, st: EmployerState, lv) -> None:
+    """Phase 8: employers' bank staff fill a share of the gap left by vacancies and sickness;
+    a system hub (if a programme runs one) fills a share of what remains, up to its pool; then
+    agency fills a share of the rest (under any cap); what is left is felt as pressure.
+    `lv` holds this week's levers (sim.programmes.base.Levers)."""
     s = p.employer_sector
     available = (st.fte_units - st.sick_units) / FTE_UNIT
     gap = np.maximum(st.establishment - available, 0.0)
-    bank = p.bank_share[s][:, None] * gap
-    agency = p.agency_share[s][:, None] * (gap - bank)
-    capped = np.isfinite(p.agency_cap[s])[:, None]
-    agency = np.where(capped, np.minimum(agency, np.where(capped, p.agency_cap[s][:, None], 0.0)
+    bank = lv.bank_share[s][:, None] * gap
+    hub = np.zeros_like(gap)
+    if lv.hub_fte > 0:
+        want = lv.hub_share[s][:, None] * (gap - bank)
+        total = want.sum()
+        hub = want * min(1.0, lv.hub_fte / total) if total > 0 else hub
+    agency = lv.agency_share[s][:, None] * (gap - bank - hub)
+    capped = np.isfinite(lv.agency_cap[s])[:, None]
+    agency = np.where(capped, np.minimum(agency, np.where(capped, lv.agency_cap[s][:, None], 0.0)
                                          * st.establishment), agency)
     weekly_pay = st.pay_scale[s] / WEEKS_PER_YEAR
-    st.bank_fte, st.agency_fte = bank, agency
-    st.bank_cost = bank * weekly_pay * p.bank_premium[s][:, None]
+    st.bank_fte, st.agency_fte = bank + hub, agency
+    st.hub_fte = hub
+    st.bank_cost = (bank * lv.bank_premium[s][:, None] + hub * lv.hub_premium) * weekly_pay
     st.agency_cost = agency * weekly_pay * p.agency_premium[s][:, None]
-    st.capacity = available + bank + agency
+    st.capacity = available + bank + hub + agency

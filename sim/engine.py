@@ -11,29 +11,40 @@ import numba
 import numpy as np
 
 from sim import kernels
-from sim.codes import FLEX_MET, FLEX_UNMET, N_SECTORS, OTHER_SECTOR
+from sim.codes import FLEX_MET, FLEX_UNMET, N_SECTORS, OTHER_EMPLOYER
 from sim.params import MAX_AGE, Params
 from sim.workers import FIELDS, Cohort, WorkerTable
 
 
 @dataclass
 class WeekContext:
-    """What the worker phases read this week (computed by the model from employer arrays)."""
+    """What the worker phases read this week (computed by the model from employer arrays and
+    the levers programmes may have moved)."""
 
     week: int
     pressure_er: np.ndarray   # float64 [E*R]
     pay_mult: np.ndarray      # float64 [S, R]: leave hazard multiplier from pay shortfall
     dest_cum: np.ndarray      # float64 [S, R, N_DESTINATIONS]
     vacancy_cum: np.ndarray   # float64 [R, E+1]: prefix sums of vacant FTE over employers
+    leave_mult_er: np.ndarray  # float64 [E*R]
+    flex_grant: np.ndarray    # float64 [S]
+    b_rise: np.ndarray        # float64 [S]
+    b_recovery: np.ndarray    # float64 [S]
+    support_weeks: np.ndarray  # int64 [routes]: weeks of in-role support for recruits of a route
+    support_mult: np.ndarray  # float64 [routes]: leave hazard multiplier during that support
 
 
 @dataclass
 class Departures:
-    """Who left an employer this week and where they went (codes.DESTINATIONS)."""
+    """Who left an employer this week, as they were, and where they went (codes.DESTINATIONS)."""
 
     sector: np.ndarray
     role: np.ndarray
+    employer: np.ndarray
+    route: np.ndarray
+    join_week: np.ndarray
     dest: np.ndarray
+    new_employer: np.ndarray
 
 
 class KernelEngine:
@@ -54,11 +65,12 @@ class KernelEngine:
             self._leaving = np.zeros(t.capacity, np.uint8)
         kernels.weekly_update(
             p.seed, ctx.week, t.live, t.id, t.sector, t.employer, t.role, t.age, t.tenure,
-            t.sector_tenure, t.flex, t.burnout, t.sick, ctx.pressure_er, p.n_roles, p.flex_grant,
-            p.flex_wish, p.flex_lapse, p.b_rise, p.b_recovery, p.b_noise, p.base_stress,
-            p.pressure_weight, p.unmet_flex_weight, p.sick_start, p.sick_end,
-            p.sick_burnout_weight, p.leave_base, p.leave_burnout_weight, p.unmet_flex_multiplier,
-            p.first_year_multiplier, ctx.pay_mult, p.retire_weekly, self._leaving[: t.n_rows])
+            t.sector_tenure, t.flex, t.burnout, t.sick, t.route, ctx.pressure_er, ctx.leave_mult_er,
+            p.n_roles, ctx.flex_grant, p.flex_wish, p.flex_lapse, ctx.b_rise, ctx.b_recovery,
+            p.b_noise, p.base_stress, p.pressure_weight, p.unmet_flex_weight, p.sick_start,
+            p.sick_end, p.sick_burnout_weight, p.leave_base, p.leave_burnout_weight,
+            p.unmet_flex_multiplier, p.first_year_multiplier, ctx.pay_mult, ctx.support_weeks,
+            ctx.support_mult, p.retire_weekly, self._leaving[: t.n_rows])
 
     def depart(self, ctx: WeekContext) -> Departures:
         p, t = self.p, self.table
@@ -67,9 +79,10 @@ class KernelEngine:
         c = {k: t.cols[k][rows] for k in FIELDS}
         dest, new_emp = kernels.choose_destinations(
             p.seed, ctx.week, c["id"], c["sector"], c["employer"], c["role"], c["age"],
-            c["burnout"], c["flex"], c["tenure"], p.leave_base, p.leave_burnout_weight,
-            p.unmet_flex_multiplier, p.first_year_multiplier, ctx.pay_mult, p.retire_weekly,
-            ctx.dest_cum, ctx.vacancy_cum, p.sector_first)
+            c["burnout"], c["flex"], c["tenure"], c["route"], p.leave_base, p.leave_burnout_weight,
+            p.unmet_flex_multiplier, p.first_year_multiplier, ctx.pay_mult, ctx.leave_mult_er,
+            p.n_roles, ctx.support_weeks, ctx.support_mult, p.retire_weekly, ctx.dest_cum,
+            ctx.vacancy_cum, p.sector_first)
         moving = dest < N_SECTORS
         t.remove(rows[~moving])
         m = rows[moving]
@@ -77,6 +90,7 @@ class KernelEngine:
         cols = t.cols
         changed_sector = cols["sector"][m] != d
         cols["employer"][m] = new_emp[moving]
+        cols["route"][m] = OTHER_EMPLOYER
         cols["tenure"][m] = 0
         cols["join_week"][m] = ctx.week
         cols["sick"][m] = 0
@@ -84,13 +98,24 @@ class KernelEngine:
         flex = cols["flex"][m]
         cols["flex"][m] = np.where(flex == FLEX_UNMET, FLEX_MET, flex)
         cols["sector_tenure"][m] = np.where(changed_sector, 0, cols["sector_tenure"][m])
-        cols["route"][m] = np.where(changed_sector, OTHER_SECTOR, cols["route"][m])
         cols["sector"][m] = d
-        return Departures(sector=c["sector"], role=c["role"], dest=dest)
+        return Departures(sector=c["sector"], role=c["role"], employer=c["employer"],
+                          route=c["route"], join_week=c["join_week"], dest=dest,
+                          new_employer=new_emp)
 
     def add(self, cohort: Cohort) -> None:
         if len(cohort):
             self.table.add(cohort)
+
+    def locate(self, ids: np.ndarray):
+        """For each id: (in post?, employer or -1)."""
+        t = self.table
+        rows = np.flatnonzero(t.live.view(bool) & np.isin(t.id, ids))
+        order = np.argsort(t.id[rows])
+        found, emp = t.id[rows][order], t.employer[rows][order]
+        pos = np.minimum(np.searchsorted(found, ids), max(len(found) - 1, 0))
+        alive = (len(found) > 0) & (found[pos] == ids) if len(found) else np.zeros(len(ids), bool)
+        return alive, np.where(alive, emp[pos] if len(found) else -1, -1)
 
     def aggregate(self):
         t, p = self.table, self.p

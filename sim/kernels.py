@@ -66,22 +66,28 @@ def next_burnout(units, pressure, unmet, u, rise, recovery, noise, base_stress, 
 
 
 @nb.njit(inline="always")
-def leave_hazard(base, burnout, unmet, tenure, pay_mult, bw, um, fy):
-    h = base * (1.0 + bw * burnout) * pay_mult
+def leave_hazard(base, burnout, unmet, tenure, pay_mult, leave_mult, support_weeks, support_mult,
+                 bw, um, fy):
+    """Weekly chance of leaving the employer for any reason but retirement."""
+    h = base * (1.0 + bw * burnout) * pay_mult * leave_mult
     if unmet:
         h = h * um
     if tenure < FIRST_YEAR_WEEKS:
         h = h * fy
+    if tenure < support_weeks:  # in-role support of a programme's recruits
+        h = h * support_mult
     return h
 
 
 @nb.njit(parallel=True, error_model="numpy", cache=True)
 def weekly_update(seed, week, active, ids, sector, employer, role, age, tenure, sector_tenure,
-                  flex, burnout, sick, pressure_er, n_roles, flex_grant, flex_wish, flex_lapse,
-                  b_rise, b_recovery, b_noise, base_stress, pressure_w, unmet_w,
-                  sick_start, sick_end, sick_bw, leave_base, leave_bw, unmet_mult, first_year_mult,
-                  pay_mult, retire_weekly, leaving):
-    """Phases 3-5 for every active row; sets leaving[i] = 1 for those who decide to leave."""
+                  flex, burnout, sick, route, pressure_er, leave_mult_er, n_roles, flex_grant,
+                  flex_wish, flex_lapse, b_rise, b_recovery, b_noise, base_stress, pressure_w,
+                  unmet_w, sick_start, sick_end, sick_bw, leave_base, leave_bw, unmet_mult,
+                  first_year_mult, pay_mult, support_weeks, support_mult, retire_weekly, leaving):
+    """Phases 3-5 for every active row; sets leaving[i] = 1 for those who decide to leave.
+    Per-sector arrays: flex_grant, b_rise, b_recovery; per (employer, role): pressure_er,
+    leave_mult_er; per route in: support_weeks, support_mult."""
     n = active.shape[0]
     for i in nb.prange(n):
         leaving[i] = 0
@@ -93,9 +99,9 @@ def weekly_update(seed, week, active, ids, sector, employer, role, age, tenure, 
         f = next_flex(flex[i], uniform_from(ks, S_FLEX), flex_grant[s], flex_wish, flex_lapse)
         flex[i] = f
         unmet = f == FLEX_UNMET
-        p = pressure_er[employer[i] * n_roles + r]
-        bu = next_burnout(burnout[i], p, unmet, uniform_from(ks, S_BURNOUT),
-                          b_rise, b_recovery, b_noise, base_stress, pressure_w, unmet_w)
+        cell = employer[i] * n_roles + r
+        bu = next_burnout(burnout[i], pressure_er[cell], unmet, uniform_from(ks, S_BURNOUT),
+                          b_rise[s], b_recovery[s], b_noise, base_stress, pressure_w, unmet_w)
         burnout[i] = bu
         b = bu / BURNOUT_UNIT
         u = uniform_from(ks, S_SICK)
@@ -104,10 +110,12 @@ def weekly_update(seed, week, active, ids, sector, employer, role, age, tenure, 
                 sick[i] = 0
         elif u < sick_start[s, r] * (1.0 + sick_bw * b):
             sick[i] = 1
-        h = leave_hazard(leave_base[s, r], b, unmet, tenure[i], pay_mult[s, r],
-                         leave_bw, unmet_mult, first_year_mult)
+        rt = route[i]
+        h = leave_hazard(leave_base[s, r], b, unmet, tenure[i], pay_mult[s, r], leave_mult_er[cell],
+                         support_weeks[rt], support_mult[rt], leave_bw, unmet_mult, first_year_mult)
         if uniform_from(ks, S_LEAVE) < h + retire_weekly[age[i]]:
-            leaving[i] = 1
+            leaving[i] = 1  # tenure stays as it was: the destination pass recomputes h with it
+            continue
         if tenure[i] < MAX_WEEKS:
             tenure[i] += 1
         if sector_tenure[i] < MAX_WEEKS:
@@ -158,9 +166,10 @@ def pick_employer(cum, lo, hi, skip, x):
 
 
 @nb.njit(cache=True)
-def choose_destinations(seed, week, ids, sector, employer, role, age, burnout, flex, tenure,
-                        leave_base, leave_bw, unmet_mult, first_year_mult, pay_mult, retire_weekly,
-                        dest_cum, vacancy_cum, sector_first):
+def choose_destinations(seed, week, ids, sector, employer, role, age, burnout, flex, tenure, route,
+                        leave_base, leave_bw, unmet_mult, first_year_mult, pay_mult, leave_mult_er,
+                        n_roles, support_weeks, support_mult, retire_weekly, dest_cum, vacancy_cum,
+                        sector_first):
     """Destination (codes.DESTINATIONS) and new employer (-1 if none) for each leaver.
 
     A leaver retires with probability retirement hazard / total hazard; otherwise the
@@ -177,7 +186,9 @@ def choose_destinations(seed, week, ids, sector, employer, role, age, burnout, f
         s = sector[j]
         r = role[j]
         b = burnout[j] / BURNOUT_UNIT
+        rt = route[j]
         h = leave_hazard(leave_base[s, r], b, flex[j] == FLEX_UNMET, tenure[j], pay_mult[s, r],
+                         leave_mult_er[employer[j] * n_roles + r], support_weeks[rt], support_mult[rt],
                          leave_bw, unmet_mult, first_year_mult)
         hr = retire_weekly[age[j]]
         if uniform(seed, week, wid, S_DESTINATION) * (h + hr) < hr:

@@ -15,7 +15,18 @@ import numba
 import numpy as np
 
 from sim import employer_phases as ep
-from sim.codes import FTE_UNIT, N_SECTORS, SECTORS, WEEKS_PER_YEAR
+from sim import programmes
+from sim.codes import (
+    FTE_UNIT,
+    N_SECTORS,
+    NODES,
+    OTHER_EMPLOYER,
+    OTHER_EMPLOYER_NAME,
+    ROUTES,
+    SECTORS,
+    WEEKS_PER_YEAR,
+)
+from sim.cohorts import CohortRecorder
 from sim.config import RunConfig
 from sim.employers import Employer
 from sim.engine import KernelEngine, WeekContext
@@ -27,8 +38,9 @@ from sim.workers import Cohort
 
 PHASES: tuple[tuple[str, str], ...] = (
     ("demand", "1. Establishment moves with demand growth and the winter surge."),
-    ("pressure", "2. Pressure = work needed / last week's effective capacity (in post - sick "
-                 "+ bank + agency), per employer and role; destination and vacancy snapshots."),
+    ("pressure", "2. Programmes move this week's levers; pressure = work needed / last week's "
+                 "effective capacity (in post - sick + bank + agency), per employer and role; "
+                 "destination and vacancy snapshots."),
     ("workers", "3-5. Per worker: flexible-working wishes met or not; burnout rises with "
                 "pressure and unmet wishes and recovers with slack; sickness starts and ends; "
                 "the decision to leave (base rate x burnout, pay, unmet wish, first year; "
@@ -36,15 +48,15 @@ PHASES: tuple[tuple[str, str], ...] = (
     ("departures", "5. Leavers choose a destination: another employer of the sector, another "
                    "sector (pay, pressure), another industry, retirement or leaving the area."),
     ("pipelines", "6. Trainees qualify (once a year); hires whose start date has come join."),
-    ("recruitment", "7. Vacant posts not yet offered are filled from the pools with a time to "
-                    "hire that depends on the route in."),
-    ("cover", "8. Unfilled work is covered by bank staff first, then agency (under any cap); "
-              "the cost is recorded."),
+    ("recruitment", "7. Programmes place their recruits into vacancies; then vacant posts not "
+                    "yet offered are filled from the pools with a time to hire by route."),
+    ("cover", "8. Unfilled work is covered by bank staff first, then any system hub, then "
+              "agency (under any cap); the cost is recorded."),
     ("yearly", "9. At the end of each 52-week year: everyone ages a year; pay awards."),
-    ("record", "10. Stocks and flows are recorded."),
+    ("record", "10. Stocks, flows and programme costs are recorded."),
 )
 
-PRESTART_CHANNEL = 15  # id channel of hires agreed before the run (the warm pipeline)
+PRESTART_CHANNEL = 63  # id channel of hires agreed before the run (the warm pipeline)
 
 
 def _headcount_by_sector(m: WorkforceModel) -> dict[str, int]:
@@ -111,7 +123,16 @@ class WorkforceModel(mesa.Model):
         self.employers = [Employer(self, e) for e in range(p.n_employers)]
         self.pending = Cohort.empty({"arrival_week": np.int32})
         self._warm_pipeline()
-        self.recorder = Recorder(p)
+        self.route_names = [*ROUTES, OTHER_EMPLOYER_NAME]
+        self.route_source = [NODES.index(r) for r in ROUTES] + [-1]
+        self.programmes = []
+        self.programmes = programmes.load(self, dict(cfg.intervention))
+        self._register_programme_routes()
+        self.recorder = Recorder(p, np.array(self.route_source, np.int64))
+        self.cohorts = CohortRecorder(p.weeks, len(self.route_names))
+        self.programme_cost = np.zeros((p.weeks, len(self.programmes)))
+        self.programme_recruits = np.zeros((p.weeks, len(self.programmes)), np.int64)
+        self.recent_leavers = np.zeros((p.n_employers, p.n_roles))  # 13-week decaying count
         self.headcount_start = _headcount_by_sector(self)
         self.phase_seconds = {name: 0.0 for name, _ in PHASES}
         self.datacollector = mesa.DataCollector(model_reporters=REPORTERS)
@@ -127,6 +148,7 @@ class WorkforceModel(mesa.Model):
             sick_units=zero, burnout_units=zero, pending_units=zero.copy(), bank_fte=zero,
             agency_fte=zero, bank_cost=zero, agency_cost=zero, capacity=zero, pressure=zero,
             pay_scale=p.pay_scale.copy(), graduates=np.zeros(R, np.int64))
+        self.levers = self.baseline_levers()
         c = cohort
         st.set_stocks(aggregate(np.ones(len(c), np.uint8), c["employer"], c["role"], c["fte"],
                                 c["sick"], c["burnout"], E, R, 1), R)
@@ -143,7 +165,7 @@ class WorkforceModel(mesa.Model):
             # assumption: last year's newly qualified still looking, pro rata to the time
             # left before the next cohort qualifies
             st.graduates[r] = int(yearly * p.training_week[r] / WEEKS_PER_YEAR)
-        ep.cover(p, st)
+        ep.cover(p, st, self.levers)
         return st
 
     def _warm_pipeline(self) -> None:
@@ -159,6 +181,35 @@ class WorkforceModel(mesa.Model):
             self.pending = Cohort.concat([self.pending, hires])
         self.pending = self.pending.take(self.pending["arrival_week"] >= 0)
         self._update_pending_units()
+
+    def _register_programme_routes(self) -> None:
+        """Give each programme's routes a code, a flow source node and in-role support."""
+        self.route_code: dict[str, int] = {n: i for i, n in enumerate(self.route_names)}
+        support = {}
+        for prog in self.programmes:
+            for route, node in prog.routes.items():
+                self.route_code[route] = len(self.route_names)
+                self.route_names.append(route)
+                self.route_source.append(NODES.index(node))
+            support.update(prog.support)
+        n = len(self.route_names)
+        self.support_weeks = np.zeros(n, np.int64)
+        self.support_mult = np.ones(n)
+        for route, (weeks, mult) in support.items():
+            self.support_weeks[self.route_code[route]] = weeks
+            self.support_mult[self.route_code[route]] = mult
+
+    def baseline_levers(self) -> programmes.Levers:
+        p = self.params
+        return programmes.Levers(
+            leave_mult=np.ones((p.n_employers, p.n_roles)), flex_grant=p.flex_grant.copy(),
+            b_rise=np.full(N_SECTORS, p.b_rise), b_recovery=np.full(N_SECTORS, p.b_recovery),
+            fill_mult=np.ones((N_SECTORS, p.n_roles)), bank_share=p.bank_share.copy(),
+            bank_premium=p.bank_premium.copy(), agency_share=p.agency_share.copy(),
+            agency_cap=p.agency_cap.copy(), hub_share=np.zeros(N_SECTORS))
+
+    def active_programmes(self) -> list:
+        return [prog for prog in self.programmes if prog.active(self.week)]
 
     def _update_pending_units(self) -> None:
         p = self.params
@@ -193,18 +244,32 @@ class WorkforceModel(mesa.Model):
 
     def _phase_pressure(self) -> None:
         p, st = self.params, self.state
+        self.levers = lv = self.baseline_levers()
+        for prog in self.active_programmes():
+            prog.adjust(lv, self.week)
         st.pressure = ep.pressure(st)
         self.ctx = WeekContext(week=self.week, pressure_er=st.pressure.ravel().copy(),
                                pay_mult=ep.pay_multiplier(p, st),
                                dest_cum=ep.destination_shares(p, st),
-                               vacancy_cum=ep.vacancy_prefix(st))
+                               vacancy_cum=ep.vacancy_prefix(st),
+                               leave_mult_er=lv.leave_mult.ravel().copy(), flex_grant=lv.flex_grant,
+                               b_rise=lv.b_rise, b_recovery=lv.b_recovery,
+                               support_weeks=self.support_weeks, support_mult=self.support_mult)
 
     def _phase_workers(self) -> None:
         self.engine.update_workers(self.ctx)
 
     def _phase_departures(self) -> None:
         dep = self.engine.depart(self.ctx)
-        self.recorder.add_departures(self.week, dep.sector, dep.role, dep.dest)
+        week = self.week
+        self.recorder.add_departures(week, dep.sector, dep.role, dep.dest)
+        self.cohorts.add_departures(week, dep.join_week, dep.route, dep.dest)
+        moved = dep.dest < N_SECTORS
+        self.cohorts.add_joins(week, np.full(int(moved.sum()), OTHER_EMPLOYER))
+        self.recent_leavers *= 12.0 / 13.0
+        np.add.at(self.recent_leavers, (dep.employer.astype(np.int64), dep.role.astype(np.int64)), 1.0)
+        for prog in self.active_programmes():
+            prog.after_departures(dep, week)
 
     def _phase_pipelines(self) -> None:
         p, st, week = self.params, self.state, self.week
@@ -217,16 +282,26 @@ class WorkforceModel(mesa.Model):
         self.pending = self.pending.take(~due)
         self.engine.add(arrivals)
         self.recorder.add_arrivals(week, arrivals["sector"], arrivals["role"], arrivals["route"])
+        self.cohorts.add_joins(week, arrivals["route"])
         st.set_stocks(self.engine.aggregate(), p.n_roles)
 
     def _phase_recruitment(self) -> None:
         self._update_pending_units()
-        hires = ep.recruit(self.params, self.state, self.week)
+        for i, prog in enumerate(self.programmes):
+            if not prog.active(self.week):
+                continue
+            recruits = prog.recruit(self.week)
+            if recruits is not None and len(recruits):
+                self.programme_recruits[self.week, i] += len(recruits)
+                prog.recruits += len(recruits)
+                self.pending = Cohort.concat([self.pending, recruits])
+                self._update_pending_units()
+        hires = ep.recruit(self.params, self.state, self.week, fill_mult=self.levers.fill_mult)
         self.pending = Cohort.concat([self.pending, hires])
         self._update_pending_units()
 
     def _phase_cover(self) -> None:
-        ep.cover(self.params, self.state)
+        ep.cover(self.params, self.state, self.levers)
 
     def _phase_yearly(self) -> None:
         if (self.week + 1) % WEEKS_PER_YEAR == 0:
@@ -235,6 +310,9 @@ class WorkforceModel(mesa.Model):
 
     def _phase_record(self) -> None:
         self.recorder.record_stocks(self.week, self.state)
+        for i, prog in enumerate(self.programmes):
+            if prog.active(self.week):
+                self.programme_cost[self.week, i] = prog.weekly_cost(self.week)
 
     # --- results -----------------------------------------------------------------------
     def timeseries(self):
@@ -242,3 +320,19 @@ class WorkforceModel(mesa.Model):
 
     def flows(self):
         return self.recorder.flow_table(self.week)
+
+    def cohort_table(self):
+        return self.cohorts.table(self.week, self.route_names, self.params.start_date)
+
+    def programme_table(self):
+        """One row per (week, programme): cost and recruits."""
+        import pandas as pd
+
+        W = self.week
+        names = [prog.name for prog in self.programmes]
+        return pd.DataFrame({
+            "week": np.repeat(np.arange(W), len(names)).astype(np.int64),
+            "programme": np.tile(np.array(names, dtype=object), W),
+            "cost_gbp": self.programme_cost[:W].ravel(),
+            "recruits": self.programme_recruits[:W].ravel(),
+        })

@@ -1,4 +1,5 @@
-"""The run folder: timeseries.parquet, flows.parquet and summary.json (with a manifest).
+"""The run folder: timeseries, flows, cohorts and programmes (parquet) and summary.json (with a
+manifest).
 
 Files are written under a temporary name and renamed into place, so a run that fails or is
 killed never leaves a half-written file where a complete one is expected.
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.codes import SECTORS
+from sim.codes import SECTORS, WEEKS_PER_YEAR
 from sim.metrics import yearly_rates
 
 PACKAGES = ("numpy", "numba", "pandas", "pyarrow", "mesa", "hydra-core", "omegaconf", "pydantic")
@@ -70,8 +71,20 @@ def summary(model, wall_time_s: float) -> dict:
                       for row in years.to_dict("records")],
         }
     cfg = model.config.model_dump(mode="json")
+    programmes = {}
+    prog = model.programme_table()
+    targets = {pr.name: list(pr.params.sectors) for pr in model.programmes}
+    for name, g in prog.groupby("programme", sort=True):
+        by_year = g.assign(year=g["week"] // WEEKS_PER_YEAR + 1).groupby("year")
+        programmes[name] = {
+            "cost_gbp": float(g["cost_gbp"].sum()), "recruits": int(g["recruits"].sum()),
+            "sectors": targets[name],
+            "years": [{"year": int(y), "cost_gbp": float(v["cost_gbp"].sum()),
+                       "recruits": int(v["recruits"].sum())} for y, v in by_year],
+        }
     return {
         "sectors": sectors,
+        "programmes": programmes,
         "manifest": {
             "seed": model.config.seed, "years": model.config.years,
             "start_date": str(model.config.system.start_date), "system": model.config.system.name,
@@ -100,10 +113,14 @@ def write_run(model, folder: Path, wall_time_s: float,
     ts, fl = model.timeseries(), model.flows()
     info = summary(model, wall_time_s)
     config = json.dumps(model.config.model_dump(mode="json"), indent=2)
-    paths = [folder / "timeseries.parquet", folder / "flows.parquet", folder / "summary.json"]
+    cohorts, programmes = model.cohort_table(), model.programme_table()
+    paths = [folder / "timeseries.parquet", folder / "flows.parquet", folder / "cohorts.parquet",
+             folder / "programmes.parquet", folder / "summary.json"]
     _atomic(paths[0], lambda p: ts.to_parquet(p, index=False))
     _atomic(paths[1], lambda p: fl.to_parquet(p, index=False))
-    _atomic(paths[2], lambda p: p.write_text(json.dumps(info, indent=2) + "\n"))
+    _atomic(paths[2], lambda p: cohorts.to_parquet(p, index=False))
+    _atomic(paths[3], lambda p: programmes.to_parquet(p, index=False))
+    _atomic(paths[4], lambda p: p.write_text(json.dumps(info, indent=2) + "\n"))
     _atomic(folder / "config.json", lambda p: p.write_text(config + "\n"))
     _atomic(folder / "overrides.yaml",
             lambda p: p.write_text("".join(f"- {o}\n" for o in overrides or [])))

@@ -46,9 +46,11 @@ PART_TIME_HI = 0.9
 
 def hire_id(week: int, channel: int, role: np.ndarray, employer: np.ndarray,
             k: np.ndarray) -> np.ndarray:
-    """Stable id of the k-th hire of (employer, role) in a week through a channel: the same
-    hire gets the same id (and so the same draws) in a baseline and a programme run."""
-    return ((np.uint64(week + 1) << np.uint64(40)) | (np.uint64(channel) << np.uint64(36))
+    """Stable id of the k-th hire of (employer, role) in a week through a channel (0: regular
+    recruitment, 1-62: programmes, 63: hires agreed before the run): the same hire gets the
+    same id (and so the same draws) in a baseline and a programme run. Bits: week 22, channel 6,
+    role 4, employer 16, k 16; starting workers have ids below 2**42."""
+    return ((np.uint64(week + 1) << np.uint64(42)) | (np.uint64(channel) << np.uint64(36))
             | (role.astype(np.uint64) << np.uint64(32)) | (employer.astype(np.uint64) << np.uint64(16))
             | k.astype(np.uint64))
 
@@ -157,12 +159,14 @@ def settle_burnout(p: Params, cohort: Cohort, pressure_er: np.ndarray) -> None:
 
 
 def new_hires(p: Params, week: int, employer: np.ndarray, role: np.ndarray, k: np.ndarray,
-              route: np.ndarray | None = None, channel: int = 0,
-              key_week: int | None = None) -> Cohort:
-    """Hires agreed in `week` for the given posts; each starts after its route's time to hire.
+              route: np.ndarray | None = None, channel: int = 0, key_week: int | None = None,
+              lag: int | None = None, age_range: tuple[int, int] | None = None,
+              deprived_share: float | None = None, fte_factor: float = 1.0) -> Cohort:
+    """Hires agreed in `week` for the given posts; each starts after a time to hire.
 
-    Returns a cohort with an extra `arrival_week` array. The route is drawn from the sector's
-    mix unless given (programmes bring people through their own route). `key_week` (default
+    Returns a cohort with an extra `arrival_week` array. Regular hires draw their route from the
+    sector's mix and take its time to hire, ages and deprived share; a programme gives its own
+    route code with `lag`, `age_range`, `deprived_share` and `fte_factor`. `key_week` (default
     `week`) is the week coordinate of the ids and draws, for hires agreed before the run."""
     kw = week if key_week is None else key_week
     sector = p.employer_sector[employer]
@@ -172,12 +176,23 @@ def new_hires(p: Params, week: int, employer: np.ndarray, role: np.ndarray, k: n
     if route is None:
         route = draw_route(u[S_ROUTE], p.route_cum[sector, role])
     route = route.astype(DT_FLAG)
-    lo, hi = p.age_lo[route], p.age_hi[route]
+    if lag is None:
+        delay = p.time_to_hire[route]
+        lo, hi = p.age_lo[route], p.age_hi[route]
+        fte_factor = np.where(route == RETURNERS, p.returner_fte_factor, 1.0)
+        local = route != INTERNATIONAL
+        share = p.deprived_share
+    else:
+        delay = np.full(len(ids), max(1, lag))
+        lo, hi = age_range
+        local = np.ones(len(ids), bool)
+        share = p.deprived_share if deprived_share is None else deprived_share
     age = np.floor(lo + u[S_AGE] * (hi - lo + 1)).astype(DT_AGE)
     mean_fte = p.mean_fte_units[sector, role].astype(np.float64)
-    mean_fte = np.where(route == RETURNERS, np.rint(mean_fte * p.returner_fte_factor), mean_fte)
+    mean_fte = np.where(fte_factor != 1.0, np.rint(mean_fte * fte_factor), mean_fte)
     eq = p.burnout_equilibrium()
     zeros = np.zeros(len(ids), DT_WEEKS)
+    arrival = (week + delay).astype(np.int32)
     return Cohort(
         id=ids, sector=sector.astype(DT_CODE), employer=employer.astype(DT_EMPLOYER),
         role=role.astype(DT_CODE), age=age, tenure=zeros, sector_tenure=zeros.copy(),
@@ -185,7 +200,6 @@ def new_hires(p: Params, week: int, employer: np.ndarray, role: np.ndarray, k: n
         # New starters arrive fresher than the average worker (assumption).
         burnout=np.rint(eq * u[S_BURNOUT0] * BURNOUT_UNIT).astype(np.uint16),
         sick=np.zeros(len(ids), DT_FLAG), route=route,
-        deprived=((u[S_DEPRIVED] < p.deprived_share) & (route != INTERNATIONAL)).astype(DT_FLAG),
-        join_week=(week + p.time_to_hire[route]).astype(DT_WEEKS),
-        arrival_week=(week + p.time_to_hire[route]).astype(np.int32),
+        deprived=((u[S_DEPRIVED] < share) & local).astype(DT_FLAG),
+        join_week=arrival.astype(DT_WEEKS), arrival_week=arrival,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.codes import EXIT_NODE0, FTE_UNIT, N_SECTORS, NODES, ROUTE_NODE0, SECTORS
+from sim.codes import EXIT_NODE0, FTE_UNIT, N_SECTORS, NODES, SECTORS
 from sim.employer_phases import EmployerState
 from sim.params import Params
 from sim.workers import BURNOUT_UNIT
@@ -20,8 +20,9 @@ def destination_node(dest: np.ndarray) -> np.ndarray:
 
 
 class Recorder:
-    def __init__(self, p: Params):
+    def __init__(self, p: Params, route_source: np.ndarray):
         self.p = p
+        self.route_source = route_source  # flow-graph node of each route in
         W, S, R = p.weeks, N_SECTORS, p.n_roles
         self.stocks = {k: np.zeros((W, S, R)) for k in STOCKS}
         self.flows = np.zeros((W, len(NODES), len(NODES)), np.int64)
@@ -36,7 +37,7 @@ class Recorder:
 
     def add_arrivals(self, week: int, sector, role, route) -> None:
         np.add.at(self.stocks["joiners"][week], (sector, role), 1)
-        np.add.at(self.flows[week], (ROUTE_NODE0 + route.astype(np.int64), sector), 1)
+        np.add.at(self.flows[week], (self.route_source[route.astype(np.int64)], sector), 1)
 
     def record_stocks(self, week: int, st: EmployerState) -> None:
         S, R = N_SECTORS, self.p.n_roles

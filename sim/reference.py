@@ -19,7 +19,7 @@ from sim.codes import (
     FLEX_NONE,
     FLEX_UNMET,
     N_SECTORS,
-    OTHER_SECTOR,
+    OTHER_EMPLOYER,
 )
 from sim.engine import Departures, WeekContext
 from sim.params import MAX_AGE, Params
@@ -39,15 +39,17 @@ class WorkerAgent(mesa.Agent):
             setattr(self, k, int(attrs[k]))
         self.leaving = False
 
-    def leave_hazard(self, p: Params, pay_mult) -> float:
+    def leave_hazard(self, p: Params, ctx: WeekContext) -> float:
         """Weekly chance of leaving the employer for any reason but retirement."""
         s, r = self.sector, self.role
         h = float(p.leave_base[s, r]) * (1.0 + p.leave_burnout_weight * (self.burnout / BURNOUT_UNIT))
-        h = h * float(pay_mult[s, r])
+        h = h * float(ctx.pay_mult[s, r]) * float(ctx.leave_mult_er[self.employer * p.n_roles + r])
         if self.flex == FLEX_UNMET:
             h = h * p.unmet_flex_multiplier
         if self.tenure < FIRST_YEAR_WEEKS:
             h = h * p.first_year_multiplier
+        if self.tenure < ctx.support_weeks[self.route]:  # a programme's in-role support
+            h = h * float(ctx.support_mult[self.route])
         return h
 
     def weekly_update(self, p: Params, ctx: WeekContext) -> None:
@@ -56,7 +58,7 @@ class WorkerAgent(mesa.Agent):
         # Flexible working: an unmet wish may be granted; a new wish may arise; a met one may lapse.
         u = uniform_py(seed, week, wid, S_FLEX)
         if self.flex == FLEX_UNMET:
-            if u < p.flex_grant[s]:
+            if u < ctx.flex_grant[s]:
                 self.flex = FLEX_MET
         elif self.flex == FLEX_NONE:
             if u < p.flex_wish:
@@ -73,7 +75,7 @@ class WorkerAgent(mesa.Agent):
             stress = stress + p.unmet_flex_weight
         b = self.burnout / BURNOUT_UNIT
         noise = uniform_py(seed, week, wid, S_BURNOUT) - 0.5
-        b = b + p.b_rise * stress - p.b_recovery * b + p.b_noise * noise
+        b = b + float(ctx.b_rise[s]) * stress - float(ctx.b_recovery[s]) * b + p.b_noise * noise
         b = min(max(b, 0.0), 1.0)
         self.burnout = int(math.floor(b * BURNOUT_UNIT + 0.5))
         b = self.burnout / BURNOUT_UNIT
@@ -85,15 +87,17 @@ class WorkerAgent(mesa.Agent):
         elif u < float(p.sick_start[s, r]) * (1.0 + p.sick_burnout_weight * b):
             self.sick = 1
         # Leaving: behaviour-driven hazard plus retirement by age.
-        total = self.leave_hazard(p, ctx.pay_mult) + float(p.retire_weekly[self.age])
+        total = self.leave_hazard(p, ctx) + float(p.retire_weekly[self.age])
         self.leaving = uniform_py(seed, week, wid, S_LEAVE) < total
+        if self.leaving:
+            return  # tenure stays as it was: the destination uses the same hazard
         self.tenure = min(self.tenure + 1, MAX_WEEKS)
         self.sector_tenure = min(self.sector_tenure + 1, MAX_WEEKS)
 
     def choose_destination(self, p: Params, ctx: WeekContext) -> tuple[int, int]:
         """(destination code, new employer or -1) for a leaver."""
         seed, week, wid, s, r = p.seed, ctx.week, self.id, self.sector, self.role
-        h = self.leave_hazard(p, ctx.pay_mult)
+        h = self.leave_hazard(p, ctx)
         hr = float(p.retire_weekly[self.age])
         if uniform_py(seed, week, wid, S_DESTINATION) * (h + hr) < hr:
             return DEST_RETIRED, -1
@@ -127,7 +131,7 @@ class WorkerAgent(mesa.Agent):
     def move_to(self, sector: int, employer: int, week: int) -> None:
         if sector != self.sector:
             self.sector_tenure = 0
-            self.route = OTHER_SECTOR
+        self.route = OTHER_EMPLOYER
         self.sector, self.employer = sector, employer
         self.tenure, self.join_week, self.sick = 0, week, 0
         if self.flex == FLEX_UNMET:
@@ -154,22 +158,31 @@ class ReferenceEngine:
 
     def depart(self, ctx: WeekContext) -> Departures:
         leavers = sorted((w for w in self.workers if w.leaving), key=lambda w: w.id)
-        sector, role, dest = [], [], []
+        cols = {k: [] for k in ("sector", "role", "employer", "route", "join_week", "dest",
+                                "new_employer")}
         for w in leavers:
             d, employer = w.choose_destination(self.p, ctx)
-            sector.append(w.sector)
-            role.append(w.role)
-            dest.append(d)
+            for k in ("sector", "role", "employer", "route", "join_week"):
+                cols[k].append(getattr(w, k))
+            cols["dest"].append(d)
+            cols["new_employer"].append(employer)
             if d < N_SECTORS:
                 w.move_to(d, employer, ctx.week)
             else:
                 w.remove()
-        return Departures(sector=np.array(sector, np.int8), role=np.array(role, np.int8),
-                          dest=np.array(dest, np.int8))
+        dtypes = {k: FIELDS.get(k, np.int32) for k in cols}
+        dtypes["dest"] = np.int8
+        return Departures(**{k: np.array(v, dtypes[k]) for k, v in cols.items()})
 
     def add(self, cohort: Cohort) -> None:
         for i in range(len(cohort)):
             WorkerAgent(self.model, **{k: cohort[k][i] for k in FIELDS})
+
+    def locate(self, ids: np.ndarray):
+        """For each id: (in post?, employer or -1)."""
+        where = {w.id: w.employer for w in self.workers}
+        emp = np.array([where.get(int(i), -1) for i in ids], np.int64)
+        return emp >= 0, emp
 
     def aggregate(self):
         m = self.p.n_employers * self.p.n_roles

@@ -25,7 +25,7 @@ FIELDS: dict[str, type] = {
     "flex": DT_FLAG,             # FLEX_NONE / FLEX_MET / FLEX_UNMET
     "burnout": np.uint16,        # 0..BURNOUT_UNIT
     "sick": DT_FLAG,
-    "route": DT_FLAG,            # route in (codes.ROUTES, or OTHER_SECTOR)
+    "route": DT_FLAG,            # route in: a pool, another employer, or a programme
     "deprived": DT_FLAG,         # lives in a deprived area
     # Pay is not stored: it is the sector's pay scale for the role (after awards), so a
     # worker's pay follows from sector and role (see employer_phases.pay_multiplier).

@@ -1,0 +1,152 @@
+"""What every programme shares: typed parameters, the weekly levers it may move, and the
+helpers to place its recruits into vacancies.
+
+A programme is one module in `sim/programmes/` defining a `Programme` subclass, named in the
+module's `PROGRAMME`, and one `configs/intervention/<module>.yaml`. The model calls, each week
+the programme is active, the hooks it overrides:
+
+- `adjust(levers, week)`  move this week's levers (leave multipliers, flexible-working grant
+  rate, burnout rise/recovery, fill rate, bank/agency/hub cover) or pay scales;
+- `recruit(week)`         return a cohort of recruits through the programme's own routes;
+- `weekly_cost(week)`     GBP spent this week;
+- `after_departures(dep, week)` see who left (e.g. to find turnover hotspots).
+
+An inactive programme must not move a lever nor draw a random number, so a programme whose
+start_week is after the horizon gives output identical to the baseline.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, ClassVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.codes import N_SECTORS, SECTORS, WEEKS_PER_YEAR
+from sim.rng import uniforms
+from sim.workers import Cohort
+
+if TYPE_CHECKING:
+    from sim.model import WorkforceModel
+
+NonNegative = Annotated[float, Field(ge=0.0)]
+Rate = Annotated[float, Field(ge=0.0, le=1.0)]
+STREAM_PLACE = 101  # draw streams of programmes start here, away from the model's own
+
+
+class ProgrammeParams(BaseModel):
+    """Parameters every programme has. Unknown or misspelt keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start_week: Annotated[int, Field(ge=0)] = 0
+    end_week: Annotated[int, Field(ge=0)] | None = None  # None: to the end of the run
+    sectors: list[str]
+    roles: list[str]
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.end_week is not None and self.end_week < self.start_week:
+            raise ValueError(f"end_week ({self.end_week}) is before start_week ({self.start_week})")
+        bad = [s for s in self.sectors if s not in SECTORS]
+        if bad:
+            raise ValueError(f"unknown sector(s) {bad}; sectors are {list(SECTORS)}")
+        return self
+
+
+@dataclass
+class Levers:
+    """This week's policy levers, reset to the baseline each week before programmes act."""
+
+    leave_mult: np.ndarray      # [E, R] leave hazard multiplier
+    flex_grant: np.ndarray      # [S] weekly chance an unmet flexible-working wish is granted
+    b_rise: np.ndarray          # [S] burnout build-up per unit of stress
+    b_recovery: np.ndarray      # [S] burnout recovery rate
+    fill_mult: np.ndarray       # [S, R] multiplier on the weekly chance a vacant post is filled
+    bank_share: np.ndarray      # [S] share of the gap filled by employers' bank staff
+    bank_premium: np.ndarray    # [S]
+    agency_share: np.ndarray    # [S] share of what remains filled by agency
+    agency_cap: np.ndarray      # [S] agency FTE cap as a share of establishment (inf: none)
+    hub_share: np.ndarray       # [S] share of the gap after bank a system hub can fill
+    hub_fte: float = 0.0        # the hub's pool this week (FTE)
+    hub_premium: float = 1.0    # hub pay over substantive pay
+
+
+class Programme:
+    """Base class. Subclasses set `Params`, `channel` (unique, 1..62: keys its recruits' ids and
+    draws) and `routes` (route name -> flow source node) if they recruit."""
+
+    Params: ClassVar[type[ProgrammeParams]] = ProgrammeParams
+    channel: ClassVar[int] = 0
+    routes: ClassVar[dict[str, str]] = {}
+    # In-role support: route name -> (weeks, leave hazard multiplier during them).
+    support: ClassVar[dict[str, tuple[int, float]]] = {}
+
+    def __init__(self, name: str, params: ProgrammeParams, model: WorkforceModel):
+        self.name = name
+        self.params = params
+        self.model = model
+        p = model.params
+        unknown_roles = [r for r in params.roles if r not in p.roles]
+        if unknown_roles:
+            raise ValueError(f"roles {unknown_roles} are not roles of this system ({p.roles})")
+        self.sector_idx = np.array([SECTORS.index(s) for s in params.sectors], np.int64)
+        self.role_idx = np.array([p.roles.index(r) for r in params.roles], np.int64)
+        self.recruits = 0  # people brought in so far (reported)
+
+    # --- hooks -------------------------------------------------------------------------
+    def active(self, week: int) -> bool:
+        end = self.params.end_week
+        return self.params.start_week <= week and (end is None or week < end)
+
+    def adjust(self, levers: Levers, week: int) -> None:
+        pass
+
+    def recruit(self, week: int) -> Cohort | None:
+        return None
+
+    def weekly_cost(self, week: int) -> float:
+        return 0.0
+
+    def after_departures(self, dep, week: int) -> None:
+        pass
+
+    # --- helpers -----------------------------------------------------------------------
+    def sector_mask(self) -> np.ndarray:
+        mask = np.zeros(N_SECTORS, bool)
+        mask[self.sector_idx] = True
+        return mask
+
+    def cell_mask(self) -> np.ndarray:
+        """[E, R] True for the (employer, role) cells the programme targets."""
+        p = self.model.params
+        mask = np.zeros((p.n_employers, p.n_roles), bool)
+        emp = np.isin(p.employer_sector, self.sector_idx)
+        mask[np.ix_(emp, self.role_idx)] = True
+        return mask & p.employs[p.employer_sector]
+
+    def weekly_count(self, per_year: float, week: int) -> int:
+        """Deterministic whole numbers per week that add up to per_year a year."""
+        rate = per_year / WEEKS_PER_YEAR
+        w = week - self.params.start_week
+        return int(np.floor(rate * (w + 1)) - np.floor(rate * w))
+
+    def place(self, n: int, week: int, stream: int = STREAM_PLACE, mask: np.ndarray | None = None):
+        """Choose (employer, role) cells for n recruits in proportion to their open vacancies
+        (vacant FTE not already offered), among the targeted cells; returns employer, role and
+        the index k of each recruit within its cell this week. Fewer than n if there is no
+        vacancy left."""
+        st, p = self.model.state, self.model.params
+        from sim.employer_phases import vacancy_fte
+
+        vac = np.where(self.cell_mask() if mask is None else mask, vacancy_fte(st), 0.0).ravel()
+        if n <= 0 or vac.sum() <= 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+        keys = (np.uint64(self.channel) << np.uint64(32)) + np.arange(n, dtype=np.uint64)
+        u = uniforms(p.seed, week, keys, stream)
+        cells = np.searchsorted(np.cumsum(vac) / vac.sum(), u, side="right")
+        cells = np.minimum(cells, len(vac) - 1)
+        order = np.argsort(cells, kind="stable")
+        cells = cells[order]
+        k = np.arange(n) - np.searchsorted(cells, cells, side="left")
+        return cells // p.n_roles, cells % p.n_roles, k

@@ -1,0 +1,57 @@
+"""Returners: Come Back to Care, Retire and Return, 'we miss you' cards (SSOT, CPA summit).
+
+Mechanism: campaigns bring former staff and retirees back into vacancies, often on fewer hours
+(seed ssot_workforce_update_2022, 4.5.g: "'Come Back to Care' campaign ... to attract those who
+previously left care"; cpa_nhse_learning_summit_2023: "'We miss you' cards to send to valued
+ex-staff to encourage them to return").
+
+Assumptions: 60 extra returners a year into social care and NHS community and acute support and
+nursing roles; 60% of the usual hours; 8 weeks to return (refresher, checks); ages 40-66; GBP
+1,500 per returner (campaign and return-to-practice support).
+"""
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+from pydantic import Field
+
+from sim.population import new_hires
+from sim.programmes.base import NonNegative, Programme, ProgrammeParams
+
+
+class ReturnersParams(ProgrammeParams):
+    sectors: list[str] = ["social_care", "community", "acute"]
+    roles: list[str] = ["support", "nurse"]
+    returners_per_year: NonNegative = 60.0
+    fte_factor: Annotated[float, Field(gt=0.0, le=1.0)] = 0.6
+    time_to_hire_weeks: Annotated[int, Field(ge=1, le=104)] = 8
+    age_range: tuple[int, int] = (40, 66)
+    cost_per_returner_gbp: NonNegative = 1_500.0
+
+
+class Returners(Programme):
+    Params = ReturnersParams
+    channel = 11
+    routes = {"returners_programme": "returners"}
+
+    def __init__(self, name, params, model):
+        super().__init__(name, params, model)
+        self._hired = 0
+
+    def recruit(self, week):
+        prm, p = self.params, self.model.params
+        employer, role, k = self.place(self.weekly_count(prm.returners_per_year, week), week)
+        self._hired = len(employer)
+        if not len(employer):
+            return None
+        route = np.full(len(employer), self.model.route_code["returners_programme"])
+        return new_hires(p, week, employer, role, k, route=route, channel=self.channel,
+                         lag=prm.time_to_hire_weeks, age_range=prm.age_range,
+                         fte_factor=prm.fte_factor)
+
+    def weekly_cost(self, week):
+        return self._hired * self.params.cost_per_returner_gbp
+
+
+PROGRAMME = Returners

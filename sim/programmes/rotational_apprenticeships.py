@@ -1,0 +1,90 @@
+"""Rotational apprenticeships across health and social care (BLMK, SSOT, Somerset, Lincolnshire).
+
+Mechanism: each year a cohort of apprentices starts (in September); they rotate across health
+and social care placements for the length of the programme, supernumerary, and those who
+complete choose a sector and join it in a support role (seeds: blmk "Launch rotational
+apprenticeships across health & social care"; ssot 4.10.3 "System wide rotational HCSW
+apprenticeship programme ongoing with 3 cohorts"; cpa_nhse_learning_summit_2023, Lincolnshire:
+nursing associates rotating "around the whole system", many continuing in social care).
+
+Assumptions: 30 apprentices a year; 52 weeks; 75% complete; sector choice acute 30%, community
+20%, primary 10%, social care 40% (placements expose them to social care); a first half-year of
+continued mentoring cuts leaving by 30%; GBP 8,000 per apprentice (training and rotation
+coordination, spread over the programme).
+"""
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+from pydantic import Field
+
+from sim.codes import SECTORS, WEEKS_PER_YEAR
+from sim.population import new_hires
+from sim.programmes.base import NonNegative, Programme, ProgrammeParams, Rate
+from sim.rng import uniforms
+from sim.workers import Cohort
+
+STREAM_COMPLETE = 121
+STREAM_CHOICE = 122
+
+
+class RotationalApprenticeshipsParams(ProgrammeParams):
+    sectors: list[str] = ["acute", "community", "primary", "social_care"]
+    roles: list[str] = ["support"]
+    apprentices_per_year: Annotated[int, Field(ge=0, le=100_000)] = 30
+    intake_week_of_year: Annotated[int, Field(ge=0, le=51)] = 22   # September, from 1 April
+    duration_weeks: Annotated[int, Field(ge=1, le=260)] = 52
+    completion: Rate = 0.75
+    sector_choice: dict[str, float] = {"acute": 0.3, "community": 0.2, "primary": 0.1, "social_care": 0.4}
+    age_range: tuple[int, int] = (16, 30)
+    support_weeks: Annotated[int, Field(ge=0, le=520)] = 26
+    support_leave_multiplier: NonNegative = 0.7
+    cost_per_apprentice_gbp: NonNegative = 8_000.0
+
+
+class RotationalApprenticeships(Programme):
+    Params = RotationalApprenticeshipsParams
+    channel = 10
+    routes = {"rotational_apprenticeship": "education"}
+
+    def __init__(self, name, params, model):
+        super().__init__(name, params, model)
+        bad = [s for s in params.sector_choice if s not in params.sectors]
+        if bad:
+            raise ValueError(f"sector_choice names sectors not targeted: {bad}")
+        self.support = {"rotational_apprenticeship": (params.support_weeks,
+                                                      params.support_leave_multiplier)}
+        self.choice = np.array([params.sector_choice.get(s, 0.0) for s in SECTORS])
+        self.choice = self.choice / max(self.choice.sum(), 1e-12)
+        self.in_training: list[tuple[int, int]] = []  # (intake week, apprentices)
+
+    def recruit(self, week):
+        prm, p = self.params, self.model.params
+        if week % WEEKS_PER_YEAR == prm.intake_week_of_year:
+            self.in_training.append((week, prm.apprentices_per_year))
+        done = [c for c in self.in_training if week - c[0] == prm.duration_weeks]
+        self.in_training = [c for c in self.in_training if week - c[0] < prm.duration_weeks]
+        parts = []
+        for intake, n in done:
+            keys = (np.uint64(self.channel) << np.uint64(32)) + np.uint64(intake << 12) + np.arange(
+                n, dtype=np.uint64)
+            complete = uniforms(p.seed, week, keys, STREAM_COMPLETE) < prm.completion
+            sector = np.searchsorted(np.cumsum(self.choice), uniforms(p.seed, week, keys, STREAM_CHOICE),
+                                     side="right")
+            for s in range(len(SECTORS)):
+                n_s = int((complete & (sector == s)).sum())
+                mask = self.cell_mask() & (p.employer_sector == s)[:, None]
+                employer, role, k = self.place(n_s, week, stream=STREAM_CHOICE + 1 + s, mask=mask)
+                if len(employer):
+                    route = np.full(len(employer), self.model.route_code["rotational_apprenticeship"])
+                    parts.append(new_hires(p, week, employer, role, k + (s << 12), route=route,
+                                           channel=self.channel, lag=1, age_range=prm.age_range))
+        return Cohort.concat(parts) if parts else None
+
+    def weekly_cost(self, week):
+        training = sum(n for _, n in self.in_training)
+        return training * self.params.cost_per_apprentice_gbp / self.params.duration_weeks
+
+
+PROGRAMME = RotationalApprenticeships
