@@ -51,3 +51,20 @@ def test_flows_and_summary(run_folder):
     assert man["wall_time_s"] > 0 and man["git_revision"]
     assert (run_folder / "overrides.yaml").read_text().splitlines()[:2] == ["- years=2", "- seed=5"]
     assert not list(run_folder.glob(".*tmp*"))
+
+
+def test_cohorts_and_programmes_tables(run_folder):
+    co = pd.read_parquet(run_folder / "cohorts.parquet")
+    assert {"cohort_week", "route", "weeks_since_joining", "joined", "in_post", "retention",
+            "left_to_other_industry", "left_to_social_care"} <= set(co.columns)
+    assert set(co["weeks_since_joining"]) == {13, 26, 52}
+    assert set(co["route"]) >= {"local_labour", "international", "other_employer"}
+    assert (co["in_post"] <= co["joined"]).all() and co["retention"].between(0, 1).all()
+    left = co.filter(like="left_to_").sum(axis=1)
+    assert (co["joined"] - co["in_post"] == left).all()
+    # Retention can only fall as weeks pass, for the same intake and route.
+    wide = co.pivot_table(index=["cohort_week", "route"], columns="weeks_since_joining", values="in_post")
+    wide = wide.dropna()
+    assert (wide[13] >= wide[26]).all() and (wide[26] >= wide[52]).all()
+    prog = pd.read_parquet(run_folder / "programmes.parquet")
+    assert list(prog.columns) == ["week", "programme", "cost_gbp", "recruits"] and prog.empty

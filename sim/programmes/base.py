@@ -7,6 +7,8 @@ the programme is active, the hooks it overrides:
 
 - `adjust(levers, week)`  move this week's levers (leave multipliers, flexible-working grant
   rate, burnout rise/recovery, fill rate, bank/agency/hub cover) or pay scales;
+  sector-wide levers (flexible working, burnout, cover) act on whole sectors, while recruits,
+  leave multipliers and costs follow the full targeting (sectors, roles, employers);
 - `recruit(week)`         return a cohort of recruits through the programme's own routes;
 - `weekly_cost(week)`     GBP spent this week;
 - `after_departures(dep, week)` see who left (e.g. to find turnover hotspots).
@@ -43,6 +45,9 @@ class ProgrammeParams(BaseModel):
     end_week: Annotated[int, Field(ge=0)] | None = None  # None: to the end of the run
     sectors: list[str]
     roles: list[str]
+    # Employer indices (0-based, as in the model's employer agents) to restrict to; None: all
+    # employers of the targeted sectors.
+    employers: list[Annotated[int, Field(ge=0)]] | None = None
 
     @model_validator(mode="after")
     def _check(self):
@@ -91,6 +96,8 @@ class Programme:
         if unknown_roles:
             raise ValueError(f"roles {unknown_roles} are not roles of this system ({p.roles})")
         self.sector_idx = np.array([SECTORS.index(s) for s in params.sectors], np.int64)
+        if params.employers is not None and max(params.employers, default=-1) >= p.n_employers:
+            raise ValueError(f"employers must be below {p.n_employers} (the number of employers)")
         self.role_idx = np.array([p.roles.index(r) for r in params.roles], np.int64)
         self.recruits = 0  # people brought in so far (reported)
 
@@ -122,6 +129,8 @@ class Programme:
         p = self.model.params
         mask = np.zeros((p.n_employers, p.n_roles), bool)
         emp = np.isin(p.employer_sector, self.sector_idx)
+        if self.params.employers is not None:
+            emp &= np.isin(np.arange(p.n_employers), self.params.employers)
         mask[np.ix_(emp, self.role_idx)] = True
         return mask & p.employs[p.employer_sector]
 
