@@ -4,13 +4,18 @@ turnover, vacancy and sickness per (sector, role).
 Three factors per (sector, role) scale the first guesses in `sim.params`: `leave` (turnover),
 `sickness` and `fill` (vacancy). Each round runs the first year over several seeds and moves
 every factor by the ratio of target to achieved (damped), a fixed-point iteration that
-converges in a few rounds because each factor mostly drives its own rate.
+converges in a few rounds because each factor mostly drives its own rate. Optionally, a
+sector's (or group of sectors') first-year agency spend is a target too, met by scaling its
+`agency_share_of_gap`.
 
-    python -m sim.calibrate                 # refit the default, write its calibration file
-    python -m sim.calibrate system=bsol     # another preset
+    python -m sim.calibrate                       # refit the default, write its calibration file
+    python -m sim.calibrate system=bsol           # another preset
+    python -m sim.calibrate system=england --scale 0.02   # fit on a scaled-down copy
+    wfsim-calibrate my_ics.csv                    # a system file (see sim.system_file)
 """
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -19,20 +24,28 @@ import numpy as np
 import pandas as pd
 
 from sim.codes import SECTORS, WEEKS_PER_YEAR
-from sim.config import RunConfig
-from sim.metrics import first_year
+from sim.config import ConfigError, RunConfig
 
 DAMPING = 0.8
 TARGETS = {"turnover": "turnover_rate", "vacancy": "vacancy_rate", "sickness": "sickness_rate"}
+# Convergence (with `tol`): every rate of a cell within tol (relative) or ABS_TOL (absolute) of
+# its target, or, for a small cell, within NOISE / sqrt(its leavers over the fitted seeds): its
+# integer counts move in steps a factor cannot fine-tune.
+ABS_TOL = 0.001
+NOISE = 0.5
 
 
-def first_year_by_role(cfg: RunConfig, seeds, scale: float = 1.0) -> pd.DataFrame:
-    """Mean over seeds of the first-year rates per (sector, role)."""
+def first_year_by_role(cfg: RunConfig, seeds, scale: float = 1.0, threads: int | None = None) -> pd.DataFrame:
+    """Mean over seeds of the baseline's first-year rates (and spend) per (sector, role)."""
+    from sim.metrics import first_year
     from sim.model import WorkforceModel
 
+    base = {"years": 1}
+    if "intervention" in type(cfg).model_fields:   # the baseline: no programmes
+        base["intervention"] = {}
     frames = []
     for seed in seeds:
-        m = WorkforceModel(cfg.model_copy(update={"seed": seed, "years": 1}), scale=scale)
+        m = WorkforceModel(cfg.model_copy(update={**base, "seed": seed}), scale=scale, threads=threads)
         m.run()
         frames.append(first_year(m.timeseries(), ["sector", "role"]).assign(seed=seed))
     df = pd.concat(frames)
@@ -48,10 +61,12 @@ def targets(cfg: RunConfig) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _with_factors(cfg: RunConfig, factors: dict) -> RunConfig:
+def _with_factors(cfg: RunConfig, factors: dict, shares: dict | None = None) -> RunConfig:
     raw = cfg.model_dump(mode="python")
     for (s, r), f in factors.items():
         raw["system"]["sectors"][s]["roles"][r]["calibration"] = f
+    for s, share in (shares or {}).items():
+        raw["system"]["sectors"][s]["agency_share_of_gap"] = share
     return RunConfig.model_validate(raw)
 
 
@@ -63,15 +78,44 @@ def compare(cfg: RunConfig, achieved: pd.DataFrame) -> pd.DataFrame:
     return df[["sector", "role"] + [c for k in TARGETS for c in (k, f"{k}_achieved")]]
 
 
-def calibrate(cfg: RunConfig, seeds=(0, 1, 2), rounds: int = 8, scale: float = 1.0,
-              log=print) -> tuple[RunConfig, pd.DataFrame]:
-    """Return the config with fitted factors and the final target-vs-achieved table."""
+def _agency_spend(achieved: pd.DataFrame, group, scale: float) -> float:
+    return float(achieved.loc[achieved["sector"].isin(group), "agency_spend_gbp"].sum()) / scale
+
+
+def calibrate(cfg: RunConfig, seeds=(0, 1, 2), rounds: int = 8, scale: float = 1.0, log=print,
+              agency=None, tol: float | None = None,
+              threads: int | None = None) -> tuple[RunConfig, pd.DataFrame]:
+    """Return the config with fitted factors and the final target-vs-achieved table.
+
+    `agency`: optional [(sectors, GBP a year)] targets for the first year's agency spend of
+    each group of sectors, met by scaling their `agency_share_of_gap` (at most 1); the table's
+    `attrs["agency"]` lists (sectors, target, achieved). `tol`: stop early once every rate is
+    within `tol` (relative) of its target, small cells within their counting noise (see NOISE),
+    and the agency spend within `tol`; without it, `rounds` updates and a final evaluation.
+    `threads`: Numba threads for the fitting runs (results do not depend on it; 1 is fastest for
+    small systems); the process's setting is restored afterwards."""
+    import numba
+
+    before = numba.get_num_threads()
+    try:
+        return _calibrate(cfg, seeds, rounds, scale, log, agency, tol, threads)
+    finally:
+        numba.set_num_threads(before)
+
+
+def _calibrate(cfg, seeds, rounds, scale, log, agency, tol, threads):
     factors = {(s, r): dict(role.calibration) for s, spec in cfg.system.sectors.items()
                for r, role in spec.roles.items()}
+    agency = [(tuple(g), float(t)) for g, t in (agency or []) if g]
+    shares = {s: cfg.system.sectors[s].agency_share_of_gap for g, _ in agency for s in g}
     tgt = targets(cfg).set_index(["sector", "role"])
-    for k in range(rounds):
-        achieved = first_year_by_role(cfg, seeds, scale).set_index(["sector", "role"])
-        worst = 0.0
+    allowed = {(s, r): max(tol or 0.0, NOISE / np.sqrt(max(role.headcount * scale * max(role.turnover, 0.02)
+                                                           * len(seeds), 1.0)))
+               for s, spec in cfg.system.sectors.items() for r, role in spec.roles.items()}
+    for k in range(rounds + 1):
+        table = first_year_by_role(cfg, seeds, scale, threads)
+        achieved = table.set_index(["sector", "role"])
+        worst, converged = 0.0, True
         for key in tgt.index:
             if key not in achieved.index:
                 continue
@@ -79,14 +123,38 @@ def calibrate(cfg: RunConfig, seeds=(0, 1, 2), rounds: int = 8, scale: float = 1
             for name, target_col, col, sign in (("leave", "turnover", "turnover_rate", 1),
                                                 ("sickness", "sickness", "sickness_rate", 1),
                                                 ("fill", "vacancy", "vacancy_rate", -1)):
+                if not np.isfinite(a[col]):
+                    continue
+                want = float(t[target_col])
                 got = max(float(a[col]), 1e-4)
-                ratio = (max(float(t[target_col]), 1e-4) / got) ** sign
-                worst = max(worst, abs(got / max(float(t[target_col]), 1e-4) - 1))
+                ratio = (max(want, 1e-4) / got) ** sign
+                worst = max(worst, abs(got / max(want, 1e-4) - 1))
+                if tol is not None and abs(got - want) > max(allowed[key] * want, ABS_TOL):
+                    converged = False
                 f[name] = float(np.clip(f[name] * ratio ** DAMPING, 1e-3, 1e3))
-        log(f"round {k + 1}: largest relative miss {worst:.1%}")
-        cfg = _with_factors(cfg, factors)
-    final = first_year_by_role(cfg, seeds, scale)
-    return cfg, compare(cfg, final)
+        spend = []
+        for group, target in agency:
+            got = _agency_spend(table, group, scale)
+            spend.append((group, target, got))
+            if tol is not None and abs(got - target) > tol * max(target, 1.0):
+                converged = False
+        done = k == rounds or (tol is not None and converged)
+        msg = f"round {k + 1}: largest relative miss {worst:.1%}"
+        msg += "".join(f"; agency spend {'+'.join(g)} GBP {got / 1e6:.1f}M for {t / 1e6:.1f}M"
+                       for g, t, got in spend)
+        if done:
+            break
+        for group, target, got in spend:
+            for s in group:
+                old = shares[s] if shares[s] > 0 else 0.1
+                shares[s] = float(np.clip(old * (max(target, 1.0) / max(got, 1.0)) ** DAMPING, 0.0, 1.0))
+        log(msg)
+        cfg = _with_factors(cfg, factors, shares)
+    if tol is not None and k < rounds:
+        log(f"{msg} (converged)")
+    out = compare(cfg, table)
+    out.attrs["agency"] = spend
+    return cfg, out
 
 
 def calibration_yaml(cfg: RunConfig, note: str) -> str:
@@ -103,25 +171,129 @@ def calibration_yaml(cfg: RunConfig, note: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    from sim.configuration import CONFIG_DIR, load_config
-
-    overrides = list(sys.argv[1:] if argv is None else argv)
-    cfg = load_config(overrides)
-    t0 = time.perf_counter()
-    fitted, table = calibrate(cfg)
-    elapsed = time.perf_counter() - t0
+def _print_table(table: pd.DataFrame) -> None:
     pd.set_option("display.width", 160)
     print(table.round(4).to_string(index=False))
+    for group, target, got in table.attrs.get("agency", []):
+        print(f"agency spend {'+'.join(group)}: target GBP {target:,.0f}, achieved GBP {got:,.0f} a year")
+
+
+def _pop_scale(args: list[str]) -> tuple[list[str], float]:
+    scale, rest, it = 1.0, [], iter(args)
+    for a in it:
+        if a == "--scale":
+            scale = float(next(it))
+        elif a.startswith("--scale="):
+            scale = float(a.split("=", 1)[1])
+        else:
+            rest.append(a)
+    return rest, scale
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m sim.calibrate [overrides] [--scale X]`: refit a preset's calibration file."""
+    from sim.configuration import CONFIG_DIR, compose_config, load_config
+
+    overrides, scale = _pop_scale(list(sys.argv[1:] if argv is None else argv))
+    composed = compose_config(overrides)
+    if "path" in composed.system:       # system=from_file: the file's own calibration
+        args = [str(composed.system.path)]
+        if composed.system.get("settings"):
+            args += ["--settings", str(composed.system.settings)]
+        return calibrate_main(args)
+    cfg = load_config(overrides)
+    workers = sum(r.headcount for s in cfg.system.sectors.values() for r in s.roles.values()) * scale
+    t0 = time.perf_counter()
+    fitted, table = calibrate(cfg, scale=scale, threads=1 if workers <= 100_000 else None)
+    elapsed = time.perf_counter() - t0
+    _print_table(table)
     print(f"calibrated in {elapsed:.0f} s")
     path = Path(CONFIG_DIR) / "system" / "calibration" / f"{cfg.system.name}.yaml"
+    scaled = "" if scale == 1.0 else f", on a copy scaled by {scale:g}"
     note = (f"Fitted by `python -m sim.calibrate` for system '{cfg.system.name}': factors on the\n"
             f"first-guess base rates so that the first simulated year ({WEEKS_PER_YEAR} weeks, mean of\n"
-            "seeds 0-2) reproduces each (sector, role)'s turnover, vacancy and sickness targets\n"
+            f"seeds 0-2{scaled}) reproduces each (sector, role)'s turnover, vacancy and sickness targets\n"
             "given in the system file. Do not edit by hand: rerun the command.")
     path.write_text(calibration_yaml(fitted, note))
     print(f"wrote {path.relative_to(CONFIG_DIR.parent)}")
     return 0
+
+
+def calibrate_main(argv: list[str] | None = None) -> int:
+    """`wfsim-calibrate my_ics.csv`: check the file, fit the base rates to its rates, print
+    target vs achieved per (sector, role) and write the calibrated system (a full system YAML,
+    `my_ics.calibrated.yaml` by default) that `wfsim system=from_file system.path=...` runs."""
+    from sim.configuration import compose_config
+    from sim.system_build import load
+    from sim.system_file import SystemFileError
+    from sim.system_fit import (
+        AUTO_SCALE_WORKERS,
+        calibrated_path,
+        calibration_key,
+        fit,
+        read_key,
+        worst_miss,
+        write_calibrated,
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="wfsim-calibrate",
+        description="Calibrate the simulator to a system file: the baseline's first simulated year "
+                    "reproduces the file's turnover, vacancy and sickness per sector and role.")
+    parser.add_argument("file", help="the system file (CSV, one row per sector and role)")
+    parser.add_argument("--settings", help="system-level settings (YAML); default: <file>.yaml next to "
+                                           "the CSV if it exists")
+    parser.add_argument("--out", help="where to write the calibrated system (default: "
+                                      "<file>.calibrated.yaml next to the CSV)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=None,
+                        help="seeds the first year is averaged over (default: enough for about 300,000 "
+                             "worker-years a round, 3 to 10: 0-5 for 58,800 workers)")
+    parser.add_argument("--rounds", type=int, default=8, help="at most this many rounds (default: 8)")
+    parser.add_argument("--scale", type=float, default=None,
+                        help=f"fit on a copy scaled by this (default: 1, or {AUTO_SCALE_WORKERS:,} "
+                             "workers for larger systems)")
+    parser.add_argument("overrides", nargs="*", help="behaviour overrides, e.g. behaviour.burnout.rise=0.05")
+    args = parser.parse_args(argv)
+    try:
+        behaviour = _behaviour(compose_config, args.overrides)
+        built = load(args.file, args.settings)
+        for w in built.warnings:
+            print(f"wfsim-calibrate: warning: {args.file}: {w}", file=sys.stderr)
+        out = Path(args.out) if args.out else calibrated_path(Path(args.file))
+        if out.exists() and read_key(out) is None:
+            raise SystemFileError(f"{str(out)!r} exists and was not written by wfsim: "
+                                  "choose another --out")
+        print(f"wfsim-calibrate: {built.system['name']!r} from {args.file}: {built.workers:,} workers; "
+              + "; ".join(built.notes), flush=True)
+        system, table, seconds, scale, seeds = fit(
+            built, behaviour, seeds=args.seeds, rounds=args.rounds, scale=args.scale,
+            log=lambda m: print(f"  {m}", flush=True))
+    except ConfigError as err:
+        print(f"wfsim-calibrate: {err}", file=sys.stderr)
+        return 2
+    _print_table(table)
+    scaled = "" if scale == 1.0 else f", on a copy scaled by {scale:.4g}"
+    print(f"target vs achieved: first simulated year, mean of seeds {', '.join(map(str, seeds))}{scaled}")
+    print(f"calibrated in {seconds:.1f} s; largest miss {worst_miss(table)}")
+    key = calibration_key(built.system, behaviour, built.agency_targets)
+    write_calibrated(out, system, key, built, table, seconds, scale, seeds)
+    print(f"wrote {out}\nrun it: wfsim system=from_file system.path={args.file}   (reuses this fit)\n"
+          f"    or: wfsim system=from_file system.path={out}   (the calibrated system as saved)")
+    return 0
+
+
+def _behaviour(compose_config, overrides: list[str]) -> dict:
+    from hydra.errors import HydraException
+    from omegaconf import OmegaConf
+
+    bad = [o for o in overrides if not o.lstrip("+~").startswith("behaviour.")]
+    if bad:
+        raise ConfigError(f"only behaviour.<key>=<value> overrides can follow the file, not {bad[0]!r}")
+    try:
+        cfg = compose_config(overrides)
+    except HydraException as err:
+        raise ConfigError(str(err)) from None
+    return OmegaConf.to_container(cfg.behaviour, resolve=True)
 
 
 if __name__ == "__main__":
