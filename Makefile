@@ -19,6 +19,8 @@ $(STAMP): requirements.lock pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/wfsim hydra.run.dir=$(RUN_DIR)
+	$(BIN)/wfsim-report $(RUN_DIR)
+	$(BIN)/wfsim-animate $(RUN_DIR)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -16,12 +16,14 @@ side-by-side mode a baseline run and a programme run share one scale.
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Rectangle
@@ -40,6 +42,7 @@ MAX_LINE_WIDTH = 16.0  # points, for the largest monthly flow
 PARTICLE_SPACING = 0.6  # chart units between dots
 PARTICLE_SPEED = 1.6  # chart units per second
 INK = "#1d2733"
+COUNT_FONT, MIN_COUNT_FONT = 12.0, 8.0  # points, staff count inside a sector circle
 FORMATS = ("gif", "mp4")
 
 
@@ -124,12 +127,16 @@ class FlowChart:
         self.series = _align(series)
         self.months = self.series[0].months
         self.sectors, self.sources, self.destinations = sectors, sources, destinations
+        self._moving_artists: list = []
+        self._background = None
         self.edges = fg.edges(sectors, sources, destinations)
+        self.rgba = {k: to_rgba(style.colour(k)) for k in [*sectors, *sources, *destinations]}
         self.pos, self.outward = fg.node_positions(sectors, sources, destinations)
         n = len(self.series)
-        size = (12.8, 7.2) if n == 1 else (9.6 * n, 6.4)
+        size = (12.8, 7.2) if n == 1 else (9.6 * n, 6.8)
         self.fig = Figure(figsize=size, dpi=dpi, facecolor="white")
         self.canvas = FigureCanvasAgg(self.fig)
+        self.max_radius = fg.max_radius(len(sectors))
         self.max_head = max(float(s.headcount.max()) for s in self.series) or 1.0
         self.max_flow = max(float(s.flows.max()) for s in self.series) or 1.0
         self.width_per_person = MAX_LINE_WIDTH / self.max_flow
@@ -142,11 +149,12 @@ class FlowChart:
         top = 1 - 0.35 / size[1]
         fig.text(0.012, top, "How staff move into, around and out of the care system",
                  fontsize=16, fontweight="bold", color=INK, va="top")
-        fig.text(0.012, top - 0.42 / size[1],
-                 "Circle area: staff in post.  Line width: people moving per month.  "
-                 "Dots show the direction of travel.", fontsize=10, color="#5b6673", va="top")
-        self.clock = fig.text(0.988, top, "", fontsize=22, fontweight="bold", color=INK,
-                              ha="right", va="top")
+        fig.text(0.012, top - 0.4 / size[1],
+                 "Circle area: staff in post.   Line width: people moving per month.\n"
+                 "Lines take the colour of where people come from; moving dots show the "
+                 "direction.", fontsize=10, color="#5b6673", va="top", linespacing=1.5)
+        self.clock = self._moving(fig.text(0.988, top, "", fontsize=22, fontweight="bold",
+                                           color=INK, ha="right", va="top"))
         ref = _nice(self.max_flow * 0.4)
         y = top - 0.62 / size[1]
         x1 = 0.988 - 2.0 / size[0]
@@ -155,12 +163,15 @@ class FlowChart:
                               solid_capstyle="butt"))
         fig.text(x1 + 0.08 / size[0], y, f"= {ref:,.0f} people a month", fontsize=9.5,
                  color="#5b6673", va="center")
-        self.progress = Rectangle((0, 0), 0, 0.012, transform=fig.transFigure, color="#0072B2")
-        fig.add_artist(self.progress)
+        self.progress = self._moving(fig.add_artist(
+            Rectangle((0, 0), 0, 0.012, transform=fig.transFigure, color="#0072B2")))
 
     def _panel(self, i: int, n: int, title: str | None) -> dict:
         left, width = i / n, 1 / n
-        ax = self.fig.add_axes((left, 0.09, width, 0.76 if n == 1 else 0.72))
+        height = 0.76 if n == 1 else 0.70
+        ax = self.fig.add_axes((left, 0.09, width, height))
+        fig_w, fig_h = self.fig.get_size_inches()
+        inch_per_unit = min(fig_w * width / fg.WIDTH, fig_h * height / fg.HEIGHT)
         ax.set_xlim(0, fg.WIDTH)
         ax.set_ylim(0, fg.HEIGHT)
         ax.set_aspect("equal")
@@ -169,43 +180,44 @@ class FlowChart:
             ax.set_title(title, fontsize=13, fontweight="bold", color=INK, pad=4)
         for key in self.sources + self.destinations:
             p = self.pos[key]
-            ax.add_patch(Circle(p, fg.OUTSIDE_RADIUS, color=style.colour(key), ec="white",
-                                lw=1, zorder=3))
+            # redrawn every frame (not text, so cheap) to stay on top of the lines
+            self._moving(ax.add_patch(Circle(p, fg.OUTSIDE_RADIUS, color=style.colour(key),
+                                             ec="white", lw=1, zorder=3)))
             is_source = key in self.sources
-            name = style.label(key)
-            if len(name) > 16:
-                name = name.replace(" ", "\n", 1)
+            name = textwrap.fill(style.label(key), 16)
             ax.text(p[0] + (-0.45 if is_source else 0.45), p[1], name,
                     ha="right" if is_source else "left", va="center", fontsize=10, color=INK,
                     zorder=4)
         lines, particles = [], []
         for e in self.edges:
-            line = Line2D([], [], color=style.colour(e.source), alpha=0.5, lw=0,
+            line = Line2D([], [], color=style.colour(e.source), alpha=0.55, lw=0,
                           solid_capstyle="round", zorder=1)
-            ax.add_line(line)
+            self._moving(ax.add_line(line))
             lines.append(line)
             poly = None if e.kind == "within" else fg.curve(
                 self.pos[e.source], self.pos[e.target], fg.bend_for(e))
             if poly is not None:
                 line.set_data(poly[:, 0], poly[:, 1])
             particles.append(self._particle_track(poly))
-        dots = ax.scatter(np.zeros(1), np.zeros(1), s=0, c="white", alpha=0.9, lw=0,
-                          zorder=2)
+        dots = self._moving(ax.scatter(np.zeros(1), np.zeros(1), s=0, lw=0, zorder=2))
         circles, counts, names = {}, {}, {}
         for s in self.sectors:
             colour = style.colour(s)
-            circles[s] = ax.add_patch(Circle(self.pos[s], 0.5, color=colour, ec="white",
-                                             lw=1.5, zorder=3))
-            counts[s] = ax.text(*self.pos[s], "", ha="center", va="center", fontsize=12,
-                                fontweight="bold", color=_text_colour(colour), zorder=4)
+            circles[s] = self._moving(ax.add_patch(Circle(self.pos[s], 0.5, color=colour,
+                                                          ec="white", lw=1.5, zorder=3)))
+            counts[s] = self._moving(ax.text(
+                *self.pos[s], "", ha="center", va="center", fontsize=COUNT_FONT,
+                fontweight="bold", color=_text_colour(colour), zorder=4))
             up = self.outward[s][1] > 0
-            names[s] = ax.text(*self.pos[s], style.label(s), ha="center",
-                               va="bottom" if up else "top", fontsize=11.5,
-                               fontweight="bold", color=colour, zorder=4)
-        totals = self.fig.text(left + width / 2, 0.035, "", ha="center", va="center",
-                               fontsize=11, color=INK)
+            names[s] = self._moving(ax.text(
+                *self.pos[s], style.label(s), ha="center", va="bottom" if up else "top",
+                fontsize=11.5, fontweight="bold", zorder=4,
+                color=colour if _text_colour(colour) == "white" else INK))
+        totals = self._moving(self.fig.text(left + width / 2, 0.04, "", ha="center",
+                                            va="center", fontsize=12 if n == 1 else 10.5,
+                                            color=INK))
         return dict(ax=ax, lines=lines, tracks=particles, dots=dots, circles=circles,
-                    counts=counts, names=names, totals=totals)
+                    counts=counts, names=names, totals=totals, inch_per_unit=inch_per_unit)
 
     @staticmethod
     def _particle_track(poly):
@@ -214,6 +226,24 @@ class FlowChart:
         cum = fg.cumulative_length(poly)
         k = max(2, int(round(cum[-1] / PARTICLE_SPACING)))
         return poly, cum, np.arange(k) / k
+
+    def _moving(self, artist):
+        """Register an artist that changes between frames; the rest is drawn only once."""
+        artist.set_animated(True)
+        self._moving_artists.append(artist)
+        return artist
+
+    def _draw(self):
+        """Paint the still background once, then per frame restore it and draw the
+        moving artists on top, lowest first (text is the costly part to draw)."""
+        if self._background is None:
+            self.canvas.draw()  # skips the animated (moving) artists
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            self._moving_artists.sort(key=lambda a: a.get_zorder())
+        self.canvas.restore_region(self._background)
+        for artist in self._moving_artists:
+            owner = artist.axes if artist.axes is not None else self.fig
+            owner.draw_artist(artist)
 
     # --- drawing -------------------------------------------------------------------------
     def n_months(self) -> int:
@@ -229,27 +259,37 @@ class FlowChart:
         j = min(i + 1, last)
         self.clock.set_text(f"{self.months[int(round(t))]:%B %Y}")
         self.progress.set_width(t / last if last else 1.0)
+        baseline = None  # staff in post of the first panel, to compare the others with
         for panel, s in zip(self.panels, self.series, strict=True):
-            self._draw_panel(panel, s, i, j, f, seconds)
-        self.canvas.draw()
+            staff = self._draw_panel(panel, s, i, j, f, seconds, baseline)
+            baseline = staff if baseline is None else baseline
+        self._draw()
         buf = np.asarray(self.canvas.buffer_rgba())
         h, w = buf.shape[0] // 2 * 2, buf.shape[1] // 2 * 2  # even size for H.264
         return np.ascontiguousarray(buf[:h, :w, :3])
 
-    def _draw_panel(self, p: dict, s: MonthlySeries, i: int, j: int, f: float, seconds: float):
+    def _draw_panel(self, p: dict, s: MonthlySeries, i: int, j: int, f: float, seconds: float,
+                    baseline: float | None) -> float:
         def lerp(a):
             return a[i] * (1 - f) + a[j] * f
 
         heads, flows = lerp(s.headcount), lerp(s.flows)
         radius = {}
         for k, sector in enumerate(self.sectors):
-            r = fg.MAX_SECTOR_RADIUS * np.sqrt(max(heads[k], 0.0) / self.max_head)
+            r = self.max_radius * np.sqrt(max(heads[k], 0.0) / self.max_head)
             radius[sector] = r
             p["circles"][sector].set_radius(r)
-            p["counts"][sector].set_text(f"{heads[k]:,.0f}")
+            count = f"{heads[k]:,.0f}"
+            # the count goes inside the circle, in a smaller font if need be; if even
+            # that would not fit, it goes after the sector's name
+            size = min(COUNT_FONT, 1.7 * r * p["inch_per_unit"] * 72 / (0.64 * len(count)))
+            inside = size >= MIN_COUNT_FONT
+            p["counts"][sector].set_text(count if inside else "")
+            p["counts"][sector].set_fontsize(size)
+            p["names"][sector].set_text(style.label(sector) + ("" if inside else f"  {count}"))
             out = self.outward[sector]
             p["names"][sector].set_position(self.pos[sector] + out * (r + 0.58))
-        offsets, sizes = [], []
+        offsets, sizes, colours = [], [], []
         for e, line, track, flow in zip(self.edges, p["lines"], p["tracks"], flows, strict=True):
             lw = flow * self.width_per_person
             lw = max(lw, 0.6) if flow > 0.05 else 0.0
@@ -263,15 +303,20 @@ class FlowChart:
             poly, cum, base = track
             phase = seconds * PARTICLE_SPEED / cum[-1]
             offsets.append(fg.points_along(poly, cum, (base + phase) % 1.0))
-            sizes.append(np.full(len(base), np.clip(0.45 * lw, 1.2, 5.0) ** 2))
+            sizes.append(np.full(len(base), np.clip(0.8 * lw, 2.6, 7.0) ** 2))
+            colours += [self.rgba[e.source]] * len(base)
         if offsets:
             p["dots"].set_offsets(np.concatenate(offsets))
             p["dots"].set_sizes(np.concatenate(sizes))
+            p["dots"].set_facecolors(colours)
         else:
             p["dots"].set_sizes([0])
+        staff = float(heads.sum())
+        versus = f" ({staff - baseline:+,.0f} vs baseline)" if baseline is not None else ""
         p["totals"].set_text(
-            f"Staff in post {heads.sum():,.0f}     Joined from outside {lerp(s.joined):,.0f}"
+            f"Staff in post {staff:,.0f}{versus}     Joined from outside {lerp(s.joined):,.0f}"
             f"     Left {lerp(s.left):,.0f}     Moved between sectors {lerp(s.moved):,.0f}")
+        return staff
 
 
 # --- putting it together ------------------------------------------------------------------

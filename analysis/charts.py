@@ -66,7 +66,7 @@ def _sector_legend(fig: Figure, sectors: list[str], extra: list | None = None, f
             Patch(color="#777777", alpha=0.45, label="middle 50% of runs"),
             Patch(color="#777777", alpha=0.15, label="middle 90% of runs"),
         ]
-    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 4))
+    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 6))
 
 
 def gbp_axis(ax, axis="y"):
@@ -118,13 +118,14 @@ def rates(weekly: pd.DataFrame, sectors: list[str]) -> Figure:
     panels = [
         ("vacancy_rate", "Vacancy rate", "% of funded posts empty"),
         ("turnover_12m", "Turnover, past 12 months", "% of staff leaving per year"),
-        ("sickness_rate", "Sickness absence", "% of FTE off sick"),
+        ("sickness_4w", "Sickness absence (4-week average)", "% of FTE off sick"),
     ]
     for ax, (col, title, unit) in zip(axes, panels, strict=True):
         for sector in sectors:
             _series(ax, weekly[weekly["sector"] == sector], col, style.colour(sector))
         ax.set_title(title)
         ax.set_ylabel(unit)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_ylim(bottom=0)
         _date_axis(ax)
@@ -192,7 +193,8 @@ def routes(table: pd.DataFrame, sectors: list[str], title: str, xlabel: str,
 
 def flow_matrix(matrix: pd.DataFrame) -> Figure:
     """Heatmap of people per year from each source (rows) to each target (columns)."""
-    sectors = style.ordered([c for c in matrix.index.union(matrix.columns) if c not in style.OUTSIDE])
+    nodes = matrix.index.union(matrix.columns)
+    sectors = style.ordered([c for c in nodes if c not in style.OUTSIDE])
     rows = [s for s in style.SOURCE_ORDER if s in matrix.index] + [
         s for s in sectors if s in matrix.index
     ]
@@ -249,7 +251,7 @@ def forest(effects: pd.DataFrame, metric_titles: dict[str, tuple[str, str]]) -> 
         ax.hlines(y, d["lo90"], d["hi90"], color=colours, lw=2.2)
         ax.scatter(d["mean_diff"], y, color=colours, s=36, zorder=3)
         ax.axvline(0, color="#333333", lw=1)
-        ax.set_yticks(y, [style.label(p) for p in programmes])
+        ax.set_yticks(y, programmes)
         ax.grid(axis="y", visible=False)
         ax.set_title(title)
         ax.set_xlabel(unit)
@@ -269,11 +271,12 @@ def _value_axis(ax, metric: str, axis: str = "x"):
     target = ax.xaxis if axis == "x" else ax.yaxis
     target.set_major_locator(MaxNLocator(nbins=5))
     if metric.endswith("_rate"):
-        target.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:+.1f}"))
+        fmt = lambda v: f"{100 * v:+.1f}"  # noqa: E731
     elif metric.endswith("_gbp"):
-        target.set_major_formatter(FuncFormatter(lambda v, _: style.gbp(v, short=True)))
+        fmt = lambda v: style.gbp(v, short=True)  # noqa: E731
     else:
-        target.set_major_formatter(FuncFormatter(lambda v, _: style.signed_count(v)))
+        fmt = style.signed_count
+    target.set_major_formatter(FuncFormatter(lambda v, _: "0" if abs(v) < 1e-12 else fmt(v)))
 
 
 def cost_per_fte_year(table: pd.DataFrame) -> Figure:
@@ -284,12 +287,24 @@ def cost_per_fte_year(table: pd.DataFrame) -> Figure:
     ax.grid(axis="y", visible=False)
     y = np.arange(len(d))
     ax.set_axisbelow(True)
-    ax.barh(y, d["cost_per_fte_year"], color="#56B4E9", height=0.6)
-    lo = (d["cost_per_fte_year"] - d["cost_per_fte_year_lo"]).clip(lower=0)
-    hi = (d["cost_per_fte_year_hi"] - d["cost_per_fte_year"]).clip(lower=0)
-    ax.errorbar(d["cost_per_fte_year"], y, xerr=[lo.fillna(0), hi.fillna(0)], fmt="none",
-                ecolor="#333333", capsize=4, lw=1.2)
-    ax.set_yticks(y, [style.label(p) for p in d["programme"]])
+    mid = d["cost_per_fte_year"].to_numpy(float)
+    low = d["cost_per_fte_year_lo"].to_numpy(float)
+    high = d["cost_per_fte_year_hi"].to_numpy(float)
+    ax.barh(y, mid, color="#56B4E9", height=0.6)
+    finite = np.isfinite(high)
+    right = np.nanmax(np.concatenate([mid, high[finite]])) * 1.12
+    ax.errorbar(mid[finite], y[finite],
+                xerr=[np.nan_to_num(np.clip(mid - low, 0, None))[finite],
+                      np.nan_to_num(np.clip(high - mid, 0, None))[finite]],
+                fmt="none", ecolor="#333333", capsize=4, lw=1.2)
+    for yi, lo in zip(y[~finite], low[~finite], strict=True):  # the gain could be zero
+        start = lo if np.isfinite(lo) else 0.0
+        ax.annotate("", xy=(right, yi), xytext=(start, yi),
+                    arrowprops=dict(arrowstyle="->", color="#333333", lw=1.2))
+        ax.text(right, yi + 0.18, "no upper limit", ha="right", va="bottom", fontsize=8,
+                color="#555555")
+    ax.set_xlim(0, right * 1.02)
+    ax.set_yticks(y, list(d["programme"]))
     ax.set_xlabel("£ per extra FTE-year (one more full-time person for a year)")
     gbp_axis(ax, "x")
     ax.set_title("Cost of each extra full-time-equivalent year of staff")
@@ -327,7 +342,7 @@ def spillover(effects: pd.DataFrame, targets: dict[str, list[str]], sectors: lis
     ax.set_xticks(range(len(sectors)), [style.label(s) for s in sectors])
     for tick, s in zip(ax.get_xticklabels(), sectors, strict=True):
         tick.set_color(style.colour(s))
-    ax.set_yticks(range(len(programmes)), [style.label(p) for p in programmes])
+    ax.set_yticks(range(len(programmes)), programmes)
     bar = fig.colorbar(image, ax=ax, shrink=0.9)
     bar.set_label("Change in FTE staff in post")
     ax.set_title("Change in staff in post (FTE) in every sector", pad=10)

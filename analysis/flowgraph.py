@@ -47,9 +47,14 @@ def node_positions(sectors: list[str], sources: list[str], destinations: list[st
     else:  # more sectors: an ellipse round the middle
         angles = np.pi / 2 - 2 * np.pi * np.arange(n) / n
         for s, a in zip(sectors, angles, strict=True):
-            pos[s] = np.array([8.0 + 2.2 * np.cos(a), 3.6 + 2.1 * np.sin(a)])
+            pos[s] = np.array([8.0 + 2.7 * np.cos(a), 3.5 + 1.8 * np.sin(a)])
             outward[s] = np.array([0.0, 1.0 if np.sin(a) >= 0 else -1.0])
     return pos, outward
+
+
+def max_radius(n_sectors: int) -> float:
+    """Radius of the largest sector circle: smaller when more sectors share the middle."""
+    return MAX_SECTOR_RADIUS if n_sectors <= 4 else 0.8 * MAX_SECTOR_RADIUS
 
 
 def edges(sectors: list[str], sources: list[str], destinations: list[str]) -> list[Edge]:

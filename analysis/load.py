@@ -56,9 +56,10 @@ COMPARISON_COLUMNS = {
     "metric": "str",
     "sector": "str?",
     "year": "int?",
-    "mean_diff": "num",
-    "lo90": "num",
-    "hi90": "num",
+    # missing where undefined: no interval from one seed, no ratio without a gain
+    "mean_diff": "num?",
+    "lo90": "num?",
+    "hi90": "num?",
     "n_seeds": "int",
 }
 YEAR_KEYS = (
@@ -114,6 +115,8 @@ class RunSet:
     runs: list[Run] = field(default_factory=list)
     run_ids: list[str] = field(default_factory=list)
     comparison: pd.DataFrame | None = None
+    # runs of other scenarios (with programmes) found next to the baseline and left out
+    other_scenario_runs: int = 0
 
     @property
     def name(self) -> str:
@@ -149,11 +152,17 @@ def run_subfolders(path: Path) -> list[Path]:
     return sorted(subs, key=lambda p: int(p.name))
 
 
+def _check_folder(path: Path) -> None:
+    if not path.exists():
+        raise OutputError(f"{path}: no such folder")
+    if not path.is_dir():
+        raise OutputError(f"{path}: is a file; give the output folder that holds it")
+
+
 def load(path: str | Path) -> Run | RunSet:
     """Load a run folder as a :class:`Run`, anything else as a :class:`RunSet`."""
     path = Path(path)
-    if not path.is_dir():
-        raise OutputError(f"{path}: no such folder")
+    _check_folder(path)
     if is_run_folder(path):
         return load_run(path)
     return load_runs(path)
@@ -161,8 +170,7 @@ def load(path: str | Path) -> Run | RunSet:
 
 def load_run(path: str | Path) -> Run:
     path = Path(path)
-    if not path.is_dir():
-        raise OutputError(f"{path}: no such folder")
+    _check_folder(path)
     summary = read_summary(path / SUMMARY)
     timeseries = read_table(path / TIMESERIES, TIMESERIES_COLUMNS)
     flows = read_table(path / FLOWS, FLOWS_COLUMNS)
@@ -171,8 +179,7 @@ def load_run(path: str | Path) -> Run:
 
 def load_runs(path: str | Path) -> RunSet:
     path = Path(path)
-    if not path.is_dir():
-        raise OutputError(f"{path}: no such folder")
+    _check_folder(path)
     subs = run_subfolders(path)
     comparison_file = path / COMPARISON
     comparison = None
@@ -184,17 +191,38 @@ def load_runs(path: str | Path) -> RunSet:
             f"(a run), numbered run folders 0/, 1/, ... (a multirun) "
             f"or {COMPARISON} (an experiment)"
         )
-    runs = [load_run(p) for p in subs]
-    return RunSet(path=path, runs=runs, run_ids=[p.name for p in subs], comparison=comparison)
+    # An experiment folder mixes scenarios (the baseline and each programme, over the same
+    # seeds). The run charts show one scenario: the baseline when there are several.
+    scenarios = {p: scenario(p) for p in subs}
+    kept = subs
+    if len(set(scenarios.values())) > 1:
+        kept = [p for p in subs if scenarios[p] == ()]
+    runs = [load_run(p) for p in kept]
+    return RunSet(path=path, runs=runs, run_ids=[p.name for p in kept], comparison=comparison,
+                  other_scenario_runs=len(subs) - len(kept))
+
+
+def scenario(run_path: Path) -> tuple[str, ...]:
+    """The programmes a run switched on (empty for the baseline), from its ``config.json``
+    ("intervention") or else its ``summary.json`` ("programmes"); empty if neither says."""
+    for file, key in ((run_path / "config.json", "intervention"), (run_path / SUMMARY, "programmes")):
+        try:
+            value = json.loads(file.read_text(encoding="utf-8")).get(key)
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(value, dict | list):
+            return tuple(sorted(value))
+    return ()
 
 
 def read_overrides(run_path: Path) -> list[str]:
-    """The Hydra overrides of a run (``.hydra/overrides.yaml``), if recorded."""
-    file = run_path / ".hydra" / "overrides.yaml"
-    if not file.exists():
-        return []
-    lines = file.read_text(encoding="utf-8").splitlines()
-    return [ln.strip()[2:].strip() for ln in lines if ln.strip().startswith("- ")]
+    """The command-line overrides of a run (``overrides.yaml`` in the run folder, or
+    Hydra's ``.hydra/overrides.yaml``), if recorded."""
+    for file in (run_path / "overrides.yaml", run_path / ".hydra" / "overrides.yaml"):
+        if file.exists():
+            lines = file.read_text(encoding="utf-8").splitlines()
+            return [ln.strip()[2:].strip() for ln in lines if ln.strip().startswith("- ")]
+    return []
 
 
 # --- parquet -----------------------------------------------------------------
@@ -231,7 +259,11 @@ def _check_column(file: Path, col: str, s: pd.Series, kind: str) -> pd.Series:
         )
 
     if kind == "str":
-        if pd.api.types.is_string_dtype(s) or all(isinstance(v, str) for v in present):
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            text = all(isinstance(v, str) for v in s.cat.categories)
+        else:
+            text = pd.api.types.is_string_dtype(s) or all(isinstance(v, str) for v in present)
+        if text:
             return s.astype("object" if nullable else "str")
         raise wrong()
     if kind == "date":

@@ -45,7 +45,7 @@ def sector_weekly(ts: pd.DataFrame, all_sectors: bool = False) -> pd.DataFrame:
 
 
 def add_rates(df: pd.DataFrame) -> pd.DataFrame:
-    """Vacancy and sickness rates, and turnover over the previous 12 months.
+    """Vacancy and sickness rates, sickness over 4 weeks and turnover over 12 months.
 
     Turnover in the first year uses the weeks so far, scaled to a year
     (from week 13 on; earlier weeks are left blank).
@@ -63,6 +63,10 @@ def add_rates(df: pd.DataFrame) -> pd.DataFrame:
     heads = grouped["headcount"].transform(lambda s: s.rolling(**window).mean())
     weeks = grouped["leavers"].transform(lambda s: s.rolling(**window).count())
     df["turnover_12m"] = leavers / heads.where(heads > 0) * (WEEKS_PER_YEAR / weeks)
+    # sickness averaged over 4 weeks, to smooth out week-to-week noise in charts
+    sick = grouped["sick_fte"].transform(lambda s: s.rolling(4, min_periods=1).sum())
+    fte = grouped["fte"].transform(lambda s: s.rolling(4, min_periods=1).sum())
+    df["sickness_4w"] = sick / fte.where(fte > 0)
     return df.reset_index(drop=True)
 
 
@@ -145,10 +149,8 @@ def staff_in_post(ts: pd.DataFrame, summary: dict) -> pd.DataFrame:
     fte = weekly.groupby("sector")["fte"]
     out = pd.DataFrame({"fte_start": fte.first(), "fte_end": fte.last()})
     sectors = summary["sectors"]
-    out["headcount_start"] = [
-        sectors[s]["headcount_start"] if s in sectors else np.nan for s in out.index
-    ]
-    out["headcount_end"] = [sectors[s]["headcount_end"] if s in sectors else np.nan for s in out.index]
+    for key in ("headcount_start", "headcount_end"):
+        out[key] = [sectors[s][key] if s in sectors else np.nan for s in out.index]
     if "all" in out.index:
         known = out.index.isin(list(sectors))
         out.loc["all", "headcount_start"] = out.loc[known, "headcount_start"].sum()

@@ -16,7 +16,7 @@ import pandas as pd
 
 from analysis import charts, metrics, style
 from analysis.experiment import experiment_sections
-from analysis.load import Run, RunSet, load, read_overrides
+from analysis.load import Run, RunSet, load, read_overrides, scenario
 from analysis.page import Section, figure, page, table
 
 DEFAULT_NAME = "report.html"
@@ -63,7 +63,17 @@ def build_report(source: Run | RunSet, dpi: int = 100) -> str:
     if isinstance(source, RunSet) and source.comparison is not None:
         sections += experiment_sections(source.comparison, dpi)
     if runs is not None:
-        sections += run_sections(runs, dpi)
+        run_part = run_sections(runs, dpi)
+        others = source.other_scenario_runs if isinstance(source, RunSet) else 0
+        if others:
+            run_part[0].lead = (
+                f"From here on, the report shows the {len(runs.runs)} baseline runs (no "
+                f"programme). The folder's other {others} runs, with programmes, are "
+                "summarised in the sections above." if source.comparison is not None else
+                f"From here on, the report shows the {len(runs.runs)} baseline runs (no "
+                f"programme); the folder's other {others} runs, with programmes, are left out."
+            )
+        sections += run_part
     return page(title(source, runs), subtitle(source, runs), sections)
 
 
@@ -89,7 +99,9 @@ def subtitle(source, runs: Runs | None) -> str:
         start = first.start_date
         end = runs.timeseries["date"].max()
         parts.append(f"{start:%B %Y} to {end:%B %Y} ({first.manifest['years']} years)")
-        if runs.many:
+        if isinstance(source, RunSet) and source.other_scenario_runs:
+            parts.append(f"{len(runs.runs)} baseline runs (no programme)")
+        elif runs.many:
             parts.append(f"{len(runs.runs)} runs with different random seeds")
         else:
             parts.append(f"seed {first.seed}")
@@ -132,7 +144,8 @@ def run_sections(runs: Runs, dpi: int) -> list[Section]:
             rates_img, "Vacancy, turnover and sickness rates by sector",
             "Vacancy rate: share of funded posts that are empty. Turnover: share of staff "
             "who left their employer over the past 12 months (in the first year, the months "
-            "so far scaled up to a year). Sickness: share of staff time lost to sickness."
+            "so far scaled up to a year). Sickness: share of staff time lost to sickness, "
+            "averaged over four weeks."
             + fan_note)),
         Section("spend", "Spending on agency and bank staff", figure(
             spend_img, "Agency and bank spend per month by sector",
@@ -280,6 +293,9 @@ def about(runs: Runs) -> str:
                       ("git_revision", "Simulator version (git)")]:
         values = sorted({str(r.manifest.get(key, "not recorded")) for r in runs.runs})
         rows.append([name, html.escape(", ".join(values))])
+    programmes = sorted({p for r in runs.runs for p in scenario(r.path)})
+    rows.append(["Programmes switched on", html.escape(
+        ", ".join(style.label(p) for p in programmes) if programmes else "none (baseline)")])
     wall = [r.manifest.get("wall_time_s") for r in runs.runs]
     wall = [w for w in wall if isinstance(w, int | float)]
     if wall:

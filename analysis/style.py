@@ -32,8 +32,9 @@ PALETTE = {
     "retired": "#888888",
     "left_area": "#CCCCCC",
 }
-# For sectors or roles configured beyond the four standard ones.
-EXTRA_COLOURS = ["#000000", "#56B4E9", "#D55E00", "#F0E442", "#999999"]
+# For sectors configured beyond the four standard ones (Paul Tol's dark colours,
+# chosen to stay apart from the colours above).
+EXTRA_COLOURS = ["#882255", "#332288", "#117733", "#000000"]
 ESTABLISHMENT_COLOUR = "#555555"
 BASELINE_COLOUR = "#333333"
 
@@ -119,7 +120,7 @@ def count(x: float) -> str:
 
 
 def signed_count(x: float) -> str:
-    return f"{x:+,.0f}"
+    return "0" if round(x) == 0 else f"{x:+,.0f}"
 
 
 # --- matplotlib ------------------------------------------------------------------

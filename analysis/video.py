@@ -1,73 +1,112 @@
-"""Frame writers for the animation: GIF through Pillow, MP4 through ffmpeg.
+"""Frame writers for the animation: GIF and MP4, both encoded by ffmpeg.
 
-Both take RGB frames (height x width x 3, uint8) one at a time.
+The ffmpeg binary is the one bundled with the ``imageio-ffmpeg`` wheel, so no
+system package is needed. Frames (height x width x 3 RGB, uint8) are piped to
+ffmpeg as they are drawn: memory use stays flat and encoding runs on another
+core while the next frame is drawn.
 """
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
+import tempfile
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-GIF_COLOURS = 255
+
+def ffmpeg_exe() -> str:
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-class GifWriter:
-    """Animated GIF with one palette for every frame.
+class FfmpegPipe:
+    """Feeds raw RGB frames to an ffmpeg process writing ``path``."""
 
-    The palette is built from a few sample frames, so colours do not flicker
-    between frames and each frame is mapped to it quickly without dithering.
-    Frames are kept as 8-bit palette images (one byte a pixel) until ``close``.
+    def __init__(self, path: Path, fps: int, output_args: list[str],
+                 extra_inputs: list[str] | None = None):
+        self.path = Path(path)
+        self.fps = fps
+        self.output_args = output_args
+        self.extra_inputs = extra_inputs or []
+        self._proc: subprocess.Popen | None = None
+        self._log = None
+
+    def _start(self, width: int, height: int) -> None:
+        cmd = [ffmpeg_exe(), "-y", "-v", "error",
+               "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
+               "-r", str(self.fps), "-i", "-", *self.extra_inputs,
+               *self.output_args, str(self.path)]
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                      stderr=self._log)
+
+    def add(self, rgb: np.ndarray) -> None:
+        if self._proc is None:
+            self._start(rgb.shape[1], rgb.shape[0])
+        try:
+            self._proc.stdin.write(np.ascontiguousarray(rgb, dtype=np.uint8).tobytes())
+        except BrokenPipeError:
+            self.close()
+
+    def close(self) -> Path:
+        if self._proc is None:
+            return self.path
+        proc, self._proc = self._proc, None
+        with contextlib.suppress(BrokenPipeError):
+            proc.stdin.close()
+        code = proc.wait()
+        self._log.seek(0)
+        message = self._log.read().decode(errors="replace").strip()
+        self._log.close()
+        if code != 0:
+            raise RuntimeError(f"ffmpeg could not write {self.path}: {message}")
+        return self.path
+
+
+class Mp4Writer(FfmpegPipe):
+    """H.264 MP4 in yuv420p, which plays in browsers, PowerPoint and phones."""
+
+    def __init__(self, path: Path, fps: int, crf: int = 23):
+        super().__init__(path, fps, [
+            "-c:v", "libx264", "-preset", "veryfast", "-tune", "animation",
+            "-crf", str(crf), "-pix_fmt", "yuv420p", "-movflags", "+faststart",
+        ])
+
+
+class GifWriter(FfmpegPipe):
+    """Looping GIF with one fixed palette taken from a few sample frames.
+
+    A fixed palette keeps colours steady from frame to frame; without dithering,
+    ffmpeg only stores the part of each frame that changed, which keeps the
+    file small.
     """
 
     def __init__(self, path: Path, fps: int, samples: list[np.ndarray]):
-        self.path = Path(path)
-        self.duration_ms = int(round(1000 / fps))
-        mosaic = Image.fromarray(np.concatenate(samples, axis=0))
-        self.palette = mosaic.quantize(colors=GIF_COLOURS, method=Image.Quantize.MEDIANCUT,
-                                       dither=Image.Dither.NONE)
-        self.frames: list[Image.Image] = []
-
-    def add(self, rgb: np.ndarray) -> None:
-        self.frames.append(
-            Image.fromarray(rgb).quantize(palette=self.palette, dither=Image.Dither.NONE)
+        self._tmp = tempfile.TemporaryDirectory()
+        palette_file = Path(self._tmp.name) / "palette.png"
+        palette_image(samples).save(palette_file)
+        super().__init__(
+            path, fps,
+            ["-lavfi", "[0:v][1:v]paletteuse=dither=none:diff_mode=rectangle", "-loop", "0"],
+            extra_inputs=["-i", str(palette_file)],
         )
 
     def close(self) -> Path:
-        if self.frames:
-            self.frames[0].save(self.path, save_all=True, append_images=self.frames[1:],
-                                duration=self.duration_ms, loop=0, optimize=False)
-        self.frames = []
-        return self.path
+        try:
+            return super().close()
+        finally:
+            self._tmp.cleanup()
 
 
-class Mp4Writer:
-    """H.264 MP4 (yuv420p, plays in browsers and PowerPoint) via imageio-ffmpeg."""
-
-    def __init__(self, path: Path, fps: int, crf: int = 23):
-        self.path = Path(path)
-        self.fps = fps
-        self.crf = crf
-        self._gen = None
-
-    def add(self, rgb: np.ndarray) -> None:
-        if self._gen is None:
-            import imageio_ffmpeg
-
-            h, w = rgb.shape[:2]
-            self._gen = imageio_ffmpeg.write_frames(
-                str(self.path), (w, h), fps=self.fps, codec="libx264", pix_fmt_in="rgb24",
-                pix_fmt_out="yuv420p", quality=None, macro_block_size=2,
-                ffmpeg_log_level="error",
-                output_params=["-crf", str(self.crf), "-preset", "veryfast",
-                               "-tune", "animation", "-movflags", "+faststart"],
-            )
-            self._gen.send(None)
-        self._gen.send(np.ascontiguousarray(rgb))
-
-    def close(self) -> Path:
-        if self._gen is not None:
-            self._gen.close()
-            self._gen = None
-        return self.path
+def palette_image(samples: list[np.ndarray]) -> Image.Image:
+    """A 16 x 16 image of the 256 colours that best cover the sample frames."""
+    mosaic = Image.fromarray(np.concatenate([s[:, :, :3] for s in samples], axis=0))
+    quantized = mosaic.quantize(colors=256, method=Image.Quantize.MEDIANCUT,
+                                dither=Image.Dither.NONE)
+    colours = np.array(quantized.getpalette()[: 256 * 3], dtype=np.uint8).reshape(-1, 3)
+    colours = np.vstack([colours, np.repeat(colours[-1:], 256 - len(colours), axis=0)])
+    return Image.fromarray(colours.reshape(16, 16, 3))

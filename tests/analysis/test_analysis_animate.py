@@ -10,6 +10,8 @@ from PIL import Image
 from analysis import animate
 from analysis.load import load
 
+pytest_plugins = ["synthetic_outputs"]  # fixtures: synthetic output folders
+
 FPS = 4  # 2 frames a month at 0.5 s a month
 DPI = 30  # 12.8 x 7.2 inches -> 384 x 216 pixels
 MONTHS = 24  # the fixture runs 104 weeks from April 2025: April 2025 to March 2027
@@ -39,8 +41,8 @@ def test_frame_times_are_smooth_then_hold():
 
 
 @pytest.fixture(scope="module")
-def run(run_folder):
-    return load(run_folder)
+def run(synthetic_run):
+    return load(synthetic_run)
 
 
 @pytest.fixture(scope="module")
@@ -99,8 +101,8 @@ def test_monthly_flows_are_people_per_month(run):
         ["education", "international", "local_labour", "returners"])]["count"].sum()
 
 
-def test_side_by_side_shares_scale(run_folder, programme_run_folder, tmp_path):
-    base, prog = load(run_folder), load(programme_run_folder)
+def test_side_by_side_shares_scale(synthetic_run, synthetic_programme_run, tmp_path):
+    base, prog = load(synthetic_run), load(synthetic_programme_run)
     paths = animate.render([base, prog], tmp_path / "cmp", formats=("gif",), fps=FPS, dpi=DPI,
                            hold_seconds=0)
     with Image.open(paths[0]) as im:
@@ -114,7 +116,7 @@ def test_side_by_side_shares_scale(run_folder, programme_run_folder, tmp_path):
     assert "vs baseline" in chart.panels[1]["totals"].get_text()
 
 
-def test_side_by_side_uses_common_months(run_folder, tmp_path, make_run):
-    short = load(make_run(tmp_path / "short", weeks=30, seed=2))
-    chart = animate.build_chart([load(run_folder), short], ["a", "b"], dpi=DPI)
+def test_side_by_side_uses_common_months(synthetic_run, tmp_path, make_synthetic_run):
+    short = load(make_synthetic_run(tmp_path / "short", weeks=30, seed=2))
+    chart = animate.build_chart([load(synthetic_run), short], ["a", "b"], dpi=DPI)
     assert chart.n_months() == len(chart.series[1].months) < MONTHS

@@ -10,9 +10,11 @@ import pytest
 
 from analysis.load import OutputError, Run, RunSet, load, load_run, load_runs
 
+pytest_plugins = ["synthetic_outputs"]  # fixtures: synthetic output folders
 
-def test_run_folder_loads_into_tidy_frames(run_folder):
-    run = load(run_folder)
+
+def test_run_folder_loads_into_tidy_frames(synthetic_run):
+    run = load(synthetic_run)
     assert isinstance(run, Run)
     ts, flows = run.timeseries, run.flows
     assert len(ts) == 104 * 4 * 4  # weeks x sectors x roles
@@ -27,8 +29,8 @@ def test_run_folder_loads_into_tidy_frames(run_folder):
     assert len(years) == 8
 
 
-def test_multirun_folder_stacks_runs_with_run_and_seed(multirun_folder):
-    runs = load(multirun_folder)
+def test_multirun_folder_stacks_runs_with_run_and_seed(synthetic_multirun):
+    runs = load(synthetic_multirun)
     assert isinstance(runs, RunSet)
     assert runs.run_ids == ["0", "1", "2"]
     assert runs.comparison is None
@@ -41,13 +43,13 @@ def test_multirun_folder_stacks_runs_with_run_and_seed(multirun_folder):
     assert set(runs.summary_years["run"]) == {"0", "1", "2"}
 
 
-def test_runs_sorted_numerically(tmp_path, make_multirun):
-    make_multirun(tmp_path, seeds=range(11), weeks=4)
+def test_runs_sorted_numerically(tmp_path, make_synthetic_multirun):
+    make_synthetic_multirun(tmp_path, seeds=range(11), weeks=4)
     assert load_runs(tmp_path).run_ids == [str(i) for i in range(11)]
 
 
-def test_experiment_folder_loads_comparison(experiment_folder):
-    exp = load(experiment_folder)
+def test_experiment_folder_loads_comparison(synthetic_experiment):
+    exp = load(synthetic_experiment)
     assert isinstance(exp, RunSet)
     assert exp.runs == []
     cmp = exp.comparison
@@ -56,8 +58,8 @@ def test_experiment_folder_loads_comparison(experiment_folder):
 
 
 @pytest.fixture
-def tiny_run(tmp_path, make_run):
-    return make_run(tmp_path / "run", weeks=8, seed=3)
+def tiny_run(tmp_path, make_synthetic_run):
+    return make_synthetic_run(tmp_path / "run", weeks=8, seed=3)
 
 
 def _rewrite(path, change):
@@ -156,27 +158,54 @@ def test_missing_folder(tmp_path):
         load_run(tmp_path / "nowhere")
 
 
-def test_broken_run_inside_multirun_is_named(tmp_path, make_multirun):
-    make_multirun(tmp_path, seeds=(1, 2), weeks=4)
+def test_broken_run_inside_multirun_is_named(tmp_path, make_synthetic_multirun):
+    make_synthetic_multirun(tmp_path, seeds=(1, 2), weeks=4)
     (tmp_path / "1" / "flows.parquet").unlink()
     with pytest.raises(OutputError, match=r"1[/\\]flows\.parquet: missing file"):
         load(tmp_path)
 
 
-def test_malformed_comparison(tmp_path, make_comparison):
-    make_comparison(tmp_path)
+def test_malformed_comparison(tmp_path, make_synthetic_comparison):
+    make_synthetic_comparison(tmp_path)
     _rewrite(tmp_path / "comparison.parquet", lambda d: d.drop(columns=["hi90"]))
     with pytest.raises(OutputError, match=r"comparison\.parquet: missing column\(s\) 'hi90'"):
         load(tmp_path)
 
 
-def test_comparison_alongside_runs(tmp_path, run_folder, make_comparison):
-    make_comparison(tmp_path)
-    shutil.copytree(run_folder, tmp_path / "0")
+def test_comparison_alongside_runs(tmp_path, synthetic_run, make_synthetic_comparison):
+    make_synthetic_comparison(tmp_path)
+    shutil.copytree(synthetic_run, tmp_path / "0")
     exp = load(tmp_path)
     assert exp.comparison is not None and len(exp.runs) == 1
 
 
-def test_file_instead_of_folder(run_folder):
+def test_file_instead_of_folder(synthetic_run):
     with pytest.raises(OutputError, match="is a file"):
-        load(run_folder / "timeseries.parquet")
+        load(synthetic_run / "timeseries.parquet")
+
+
+def test_overrides_read_from_run_folder_or_hydra_folder(tmp_path, make_synthetic_run):
+    from analysis.load import read_overrides
+
+    run = make_synthetic_run(tmp_path / "run", weeks=4)
+    assert read_overrides(run) == []
+    (run / ".hydra").mkdir()
+    (run / ".hydra" / "overrides.yaml").write_text("- seed=4\n- years=2\n")
+    assert read_overrides(run) == ["seed=4", "years=2"]
+    (run / "overrides.yaml").write_text("- seed=5\n")
+    assert read_overrides(run) == ["seed=5"]
+
+
+def test_categorical_text_columns_are_accepted(synthetic_run):
+    raw = pd.read_parquet(synthetic_run / "timeseries.parquet")
+    assert isinstance(raw["sector"].dtype, pd.CategoricalDtype)
+    assert load(synthetic_run).timeseries["sector"].dtype == "str"
+
+
+def test_experiment_folder_keeps_baseline_runs(tmp_path, make_simulator_experiment):
+    folder = make_simulator_experiment(tmp_path / "exp", seeds=(3, 4), weeks=8)
+    exp = load(folder)
+    assert exp.run_ids == ["0", "1"]
+    assert exp.other_scenario_runs == 2
+    assert set(exp.timeseries["seed"]) == {3, 4}
+    assert exp.comparison is not None

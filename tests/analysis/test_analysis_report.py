@@ -13,6 +13,8 @@ from PIL import Image
 
 from analysis.report import write_report
 
+pytest_plugins = ["synthetic_outputs"]  # fixtures: synthetic output folders
+
 RUN_HEADINGS = [
     "At a glance",
     "Staff in post and funded posts",
@@ -40,9 +42,9 @@ def assert_self_contained(page: str):
 
 
 @pytest.fixture(scope="module")
-def run_page(run_folder, tmp_path_factory):
+def run_page(synthetic_run, tmp_path_factory):
     out = tmp_path_factory.mktemp("report") / "run.html"
-    return write_report(run_folder, out, dpi=40).read_text(encoding="utf-8")
+    return write_report(synthetic_run, out, dpi=40).read_text(encoding="utf-8")
 
 
 def test_run_report_sections_and_images(run_page):
@@ -54,10 +56,10 @@ def test_run_report_sections_and_images(run_page):
     assert_self_contained(run_page)
 
 
-def test_run_report_headline_numbers(run_page, run_folder):
+def test_run_report_headline_numbers(run_page, synthetic_run):
     import json
 
-    summary = json.loads((run_folder / "summary.json").read_text())
+    summary = json.loads((synthetic_run / "summary.json").read_text())
     for sector, label in [("acute", "Acute hospitals"), ("social_care", "Social care")]:
         assert label in run_page
         assert f"{summary['sectors'][sector]['headcount_end']:,}" in run_page
@@ -67,8 +69,8 @@ def test_run_report_headline_numbers(run_page, run_folder):
     assert "seed 1" in run_page
 
 
-def test_multirun_report_has_fans_and_ranges(multirun_folder, tmp_path):
-    page = write_report(multirun_folder, tmp_path / "r.html", dpi=40).read_text()
+def test_multirun_report_has_fans_and_ranges(synthetic_multirun, tmp_path):
+    page = write_report(synthetic_multirun, tmp_path / "r.html", dpi=40).read_text()
     assert headings(page) == [*RUN_HEADINGS, "About these runs"]
     assert len(images(page)) == 6
     assert "3 runs with different random seeds" in page
@@ -78,14 +80,14 @@ def test_multirun_report_has_fans_and_ranges(multirun_folder, tmp_path):
     assert not set(EXPERIMENT_HEADINGS) & set(headings(page))
 
 
-def test_default_output_goes_into_the_folder(tmp_path, make_run):
-    run = make_run(tmp_path / "run", weeks=30)
+def test_default_output_goes_into_the_folder(tmp_path, make_synthetic_run):
+    run = make_synthetic_run(tmp_path / "run", weeks=30)
     out = write_report(run, dpi=30)
     assert out == run / "report.html" and out.exists()
 
 
-def test_experiment_report(experiment_folder, tmp_path):
-    page = write_report(experiment_folder, tmp_path / "e.html", dpi=40).read_text()
+def test_experiment_report(synthetic_experiment, tmp_path):
+    page = write_report(synthetic_experiment, tmp_path / "e.html", dpi=40).read_text()
     assert headings(page) == EXPERIMENT_HEADINGS
     assert len(images(page)) == 3  # effects, cost per FTE-year, spill-over
     for name in ["International recruitment", "Care worker pay uplift", "Return to practice"]:
@@ -95,8 +97,8 @@ def test_experiment_report(experiment_folder, tmp_path):
     assert_self_contained(page)
 
 
-def test_experiment_without_costs_or_targets(tmp_path, make_comparison):
-    make_comparison(tmp_path, with_targets=False)
+def test_experiment_without_costs_or_targets(tmp_path, make_synthetic_comparison):
+    make_synthetic_comparison(tmp_path, with_targets=False)
     cmp = pd.read_parquet(tmp_path / "comparison.parquet")
     cmp[~cmp["metric"].isin(["programme_cost_gbp"])].to_parquet(tmp_path / "comparison.parquet")
     page = write_report(tmp_path, tmp_path / "e.html", dpi=40).read_text()
@@ -106,10 +108,25 @@ def test_experiment_without_costs_or_targets(tmp_path, make_comparison):
     assert len(images(page)) == 2
 
 
-def test_experiment_with_runs_reports_both(tmp_path, run_folder, make_comparison):
-    make_comparison(tmp_path)
-    shutil.copytree(run_folder, tmp_path / "0")
+def test_experiment_with_runs_reports_both(tmp_path, synthetic_run, make_synthetic_comparison):
+    make_synthetic_comparison(tmp_path)
+    shutil.copytree(synthetic_run, tmp_path / "0")
     page = write_report(tmp_path, tmp_path / "e.html", dpi=30).read_text()
     assert headings(page)[:3] == EXPERIMENT_HEADINGS
     assert "At a glance" in headings(page)
     assert len(images(page)) == 9
+
+
+def test_experiment_in_simulator_layout(tmp_path, make_simulator_experiment):
+    folder = make_simulator_experiment(tmp_path / "exp", seeds=(3, 4), weeks=30)
+    page = write_report(folder, tmp_path / "e.html", dpi=30).read_text()
+    assert headings(page)[:3] == EXPERIMENT_HEADINGS
+    assert "At a glance" in headings(page)
+    assert len(images(page)) == 3 + 6
+    assert "All programmes together" in page and "Pay parity" in page
+    assert "Outlined cells are the sectors the programme aims at" in page
+    assert "in the sectors it does not aim at" in page  # from spillover_fte
+    assert "£10k" in page  # cost per FTE-year: £2m over 200 extra FTE-years
+    # run sections: the two baseline runs only; the two programme runs are left out
+    assert "the 2 baseline runs" in page and "other 2 runs, with programmes" in page
+    assert "Programmes switched on</td><td>none (baseline)" in page

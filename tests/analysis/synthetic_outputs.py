@@ -1,10 +1,15 @@
 """Synthetic output folders that follow the simulator's output contract.
 
+Loaded by the analysis tests as a pytest plugin (``pytest_plugins =
+["synthetic_outputs"]``) rather than as a ``conftest.py``, so that the suite's
+top-level ``conftest`` module keeps its name for the tests that import it.
+
 The presentation layer is tested against these instead of the simulator, so
 the tests stay fast and independent of the model. The stocks and flows are
 consistent: each week's headcount is last week's plus joiners minus leavers,
 and ``flows.parquet`` holds exactly the moves that make those joiners and
-leavers (moves between employers of one sector count in neither).
+leavers. As in the simulator, joiners and leavers are counted per employer,
+so a move between two employers of one sector is both a leaver and a joiner.
 """
 
 from __future__ import annotations
@@ -43,11 +48,14 @@ def write_run_folder(
     roles: list[str] | None = None,
     recruitment_boost: dict[str, float] | None = None,
     scale: float = 1.0,
+    programmes: list[str] | None = None,
 ) -> Path:
     """Write a valid run folder (timeseries, flows, summary) and return its path.
 
     ``recruitment_boost`` multiplies the joining rates of chosen sectors, to
-    make a "programme" run that differs from a baseline.
+    make a "programme" run that differs from a baseline; ``programmes`` names
+    the programmes switched on (recorded in config.json and summary.json, as the
+    simulator does).
     """
     sectors = sectors or SECTORS
     roles = roles or ROLES
@@ -95,9 +103,8 @@ def write_run_folder(
                 rate = SAME_SECTOR_MOVE_RATE if i == j else MOVE_RATE
                 n = np.minimum(rng.poisson(rate * heads[i] / 1000.0), heads[i] - leavers[i])
                 add(s, t, n)
-                if i != j:
-                    leavers[i] += n
-                    joiners[j] += n
+                leavers[i] += n  # joiners and leavers are counted per employer,
+                joiners[j] += n  # so a move inside a sector is both
         heads = heads + joiners - leavers
         establishment = establishment * (1 + 0.01 / 52)
         fte = heads * fte_ratio
@@ -123,9 +130,20 @@ def write_run_folder(
         "bank_cost_gbp", "mean_burnout", "joiners", "leavers",
     ])
     fl = pd.DataFrame(flow_rows, columns=["week", "source", "target", "count"])
+    # text columns as categories and dates in milliseconds, as the simulator writes them
+    for col in ("sector", "role"):
+        ts[col] = ts[col].astype("category")
+    nodes = list(JOIN_RATE) + sectors + list(LEAVE_RATE)
+    for col in ("source", "target"):
+        fl[col] = pd.Categorical(fl[col], categories=nodes)
+    ts["date"] = ts["date"].astype("datetime64[ms]")
     ts.to_parquet(path / "timeseries.parquet", index=False)
     fl.to_parquet(path / "flows.parquet", index=False)
-    summary = {"sectors": _summary_sectors(ts, sectors, heads_start), "manifest": {
+    progs = {p: {"cost_gbp": 1.0e6, "sectors": ["acute"], "years": []} for p in programmes or []}
+    (path / "config.json").write_text(json.dumps({"seed": seed, "intervention": {
+        p: None for p in programmes or []}}))
+    summary = {"sectors": _summary_sectors(ts, sectors, heads_start), "programmes": progs,
+               "manifest": {
         "seed": seed, "config_hash": f"synthetic-{seed}", "git_revision": "synthetic",
         "packages": {"numpy": np.__version__, "pandas": pd.__version__},
         "wall_time_s": 0.5, "years": int(np.ceil(weeks / 52)), "start_date": START_DATE,
@@ -144,6 +162,7 @@ def _summary_sectors(ts: pd.DataFrame, sectors: list[str], heads_start: np.ndarr
         for year, y in sec.groupby("year"):
             years.append({
                 "year": int(year),
+                "weeks": int(len(y)),
                 "turnover_rate": float(y["leavers"].sum() / y["headcount"].mean()),
                 "vacancy_rate": float(y["vacancy_fte"].mean() / y["establishment_fte"].mean()),
                 "sickness_rate": float(y["sick_fte"].mean() / y["fte"].mean()),
@@ -163,8 +182,7 @@ def write_multirun(path: Path, seeds=(0, 1, 2), **kwargs) -> Path:
     path = Path(path)
     for i, seed in enumerate(seeds):
         run = write_run_folder(path / str(i), seed=seed, **kwargs)
-        (run / ".hydra").mkdir(exist_ok=True)
-        (run / ".hydra" / "overrides.yaml").write_text(f"- seed={seed}\n")
+        (run / "overrides.yaml").write_text(f"- seed={seed}\n")
     (path / "multirun.yaml").write_text("hydra:\n  mode: MULTIRUN\n")
     return path
 
@@ -216,12 +234,12 @@ def write_comparison(path: Path, years: int = 2, seed: int = 0, with_targets: bo
 
 
 @pytest.fixture(scope="session")
-def run_folder(tmp_path_factory) -> Path:
+def synthetic_run(tmp_path_factory) -> Path:
     return write_run_folder(tmp_path_factory.mktemp("run") / "baseline", weeks=104, seed=1)
 
 
 @pytest.fixture(scope="session")
-def programme_run_folder(tmp_path_factory) -> Path:
+def synthetic_programme_run(tmp_path_factory) -> Path:
     return write_run_folder(
         tmp_path_factory.mktemp("run") / "programme", weeks=104, seed=1,
         recruitment_boost={"acute": 1.5},
@@ -229,26 +247,86 @@ def programme_run_folder(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def multirun_folder(tmp_path_factory) -> Path:
+def synthetic_multirun(tmp_path_factory) -> Path:
     return write_multirun(tmp_path_factory.mktemp("multirun"), seeds=(11, 12, 13), weeks=104)
 
 
 @pytest.fixture(scope="session")
-def experiment_folder(tmp_path_factory) -> Path:
+def synthetic_experiment(tmp_path_factory) -> Path:
     return write_comparison(tmp_path_factory.mktemp("experiment"), years=2)
 
 
-# Factory fixtures, so test modules need not import this file.
+# Factory fixtures, so test modules need not import the writers.
 @pytest.fixture
-def make_run():
+def make_synthetic_run():
     return write_run_folder
 
 
 @pytest.fixture
-def make_multirun():
+def make_synthetic_multirun():
     return write_multirun
 
 
 @pytest.fixture
-def make_comparison():
+def make_synthetic_comparison():
     return write_comparison
+
+
+def write_simulator_comparison(path: Path, years: int = 2, seed: int = 0) -> Path:
+    """``comparison.parquet`` in the layout the simulator's comparison step writes:
+    whole-system rows under sector "all", ``staff_in_post_fte``, a ``targeted`` flag on
+    sector rows, and precomputed ``cost_per_fte_year_gained_gbp``, ``fte_years_gained``
+    and ``spillover_fte`` (sector "untargeted")."""
+    rng = np.random.default_rng(seed)
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    rows = []
+    names = {"international_recruitment": ["acute"], "pay_parity": ["social_care"],
+             "all": SECTORS}
+    for prog, targets in names.items():
+        def row(metric, sector, year, mean, half, targeted=None, prog=prog):
+            rows.append({"programme": prog, "metric": metric, "sector": sector, "year": year,
+                         "mean_diff": mean, "lo90": mean - half, "hi90": mean + half,
+                         "n_seeds": 5, "baseline_mean": np.nan, "targeted": targeted})
+
+        for year in range(1, years + 1):
+            total = 0.0
+            for s in SECTORS:
+                effect = 90.0 * year if s in targets else -6.0 * year + rng.normal(0, 2)
+                total += effect
+                row("staff_in_post_fte", s, year, effect, 12.0, targeted=s in targets)
+                row("vacancy_rate", s, year, -effect / 30000, 0.001, targeted=s in targets)
+            row("staff_in_post_fte", "all", year, total, 20.0)
+            row("vacancy_rate", "all", year, -total / 90000, 0.001)
+            row("turnover_rate", "all", year, -0.001, 0.002)
+            row("agency_spend_gbp", "all", year, -total * 3000, 5.0e4)
+            row("programme_cost_gbp", "all", year, 1.0e6, 0.0)
+            if targets != SECTORS:
+                row("spillover_fte", "untargeted", year, -6.0 * year * (4 - len(targets)), 5.0,
+                    targeted=False)
+        row("programme_cost_gbp", "all", None, 1.0e6 * years, 0.0)
+        row("fte_years_gained", "all", None, 100.0 * years, 30.0)
+        row("cost_per_fte_year_gained_gbp", "all", None, 1.0e4, 3.0e3)
+    df = pd.DataFrame(rows)
+    df["year"] = df["year"].astype("Int64")
+    df.to_parquet(path / "comparison.parquet", index=False)
+    return path
+
+
+def write_experiment_folder(path: Path, seeds=(0, 1), weeks: int = 30) -> Path:
+    """An experiment as the simulator lays it out: numbered runs mixing the baseline and
+    a programme over the same seeds, plus comparison.parquet."""
+    path = Path(path)
+    k = 0
+    for programmes in ([], ["international_recruitment"]):
+        for seed in seeds:
+            write_run_folder(path / str(k), weeks=weeks, seed=seed, programmes=programmes,
+                             recruitment_boost={"acute": 1.5} if programmes else None)
+            k += 1
+    write_simulator_comparison(path, years=int(np.ceil(weeks / 52)))
+    return path
+
+
+@pytest.fixture
+def make_simulator_experiment():
+    return write_experiment_folder
