@@ -117,18 +117,21 @@ def compare(folder: Path) -> pd.DataFrame:
                          "mean_diff": mean, "lo90": lo, "hi90": hi, "n_seeds": len(d),
                          "baseline_mean": float(d["base"].mean()),
                          "targeted": sector in targeted[name] if sector in SECTORS else None})
-        # Cost per FTE-year gained, seed by seed: cost / extra FTE-years over the run.
-        gain = paired.xs(("fte_years", ALL), level=["metric", "sector"])["diff"]
+        # Cost per FTE-year gained: mean cost over mean gain (seeds with a loss count too), its
+        # interval from the gain's; undefined (NaN) when the programme gains nothing on average.
+        gain = paired.xs(("fte_years", ALL), level=["metric", "sector"])["diff"].droplevel("year")
         cost = paired.xs(("programme_cost_gbp", ALL), level=["metric", "sector"])
         cost = cost[cost.index.get_level_values("year").isna()]["value"].droplevel("year")
-        gain = gain.droplevel("year")
-        ratio = (cost / gain.where(gain > 0)).dropna()
-        mean, lo, hi = _interval(ratio.to_numpy()) if len(ratio) else (np.nan, np.nan, np.nan)
+        g_mean, g_lo, g_hi = _interval(gain.to_numpy())
+        c_mean = float(cost.mean())
+        per = c_mean / g_mean if g_mean > 0 else np.nan
+        per_lo = c_mean / g_hi if g_mean > 0 and g_hi > 0 else np.nan
+        per_hi = (c_mean / g_lo if g_lo > 0 else np.inf) if g_mean > 0 else np.nan
         rows.append({"programme": name, "metric": "cost_per_fte_year_gained_gbp", "sector": ALL,
-                     "year": pd.NA, "mean_diff": mean, "lo90": lo, "hi90": hi, "n_seeds": len(ratio),
-                     "baseline_mean": np.nan, "targeted": None})
+                     "year": pd.NA, "mean_diff": per, "lo90": per_lo, "hi90": per_hi,
+                     "n_seeds": len(gain), "baseline_mean": np.nan, "targeted": None})
         rows.append({"programme": name, "metric": "fte_years_gained", "sector": ALL, "year": pd.NA,
-                     **dict(zip(("mean_diff", "lo90", "hi90"), _interval(gain.to_numpy()), strict=True)),
+                     "mean_diff": g_mean, "lo90": g_lo, "hi90": g_hi,
                      "n_seeds": len(gain), "baseline_mean": np.nan, "targeted": None})
         # Spill-over: change in staff in post in the sectors the programme does not target.
         fte = paired.xs("staff_in_post_fte", level="metric")
