@@ -208,6 +208,7 @@ class Behaviour(Strict):
 class RunConfig(Strict):
     years: Annotated[int, Field(ge=1, le=100)]
     seed: Annotated[int, Field(ge=0, lt=2**63)]
+    scale: Annotated[float, Field(gt=0.0, le=1000.0)] = 1.0
     threads: Annotated[int, Field(ge=0, le=1024)] = 0
     progress: bool = True
     engine: str = "kernels"

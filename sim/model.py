@@ -95,20 +95,20 @@ def as_run_config(config: RunConfig | dict | None, **overrides: Any) -> RunConfi
 class WorkforceModel(mesa.Model):
     """Health and social care workforce of one system, stepped a week at a time.
 
-    `WorkforceModel()` runs the embedded default; `seed`, `years` and `engine` override the
-    config; `scale` multiplies the population (0.05 for a quick look, ~60 for England).
+    `WorkforceModel()` runs the embedded default; `seed`, `years`, `engine` and `scale` override
+    the config; `scale` multiplies the population (0.05 for a quick look, ~60 for England).
     """
 
     def __init__(self, config: RunConfig | dict | None = None, *, seed: int | None = None,
-                 years: int | None = None, engine: str | None = None, scale: float = 1.0,
+                 years: int | None = None, engine: str | None = None, scale: float | None = None,
                  threads: int | None = None):
-        cfg = as_run_config(config, seed=seed, years=years, engine=engine)
+        cfg = as_run_config(config, seed=seed, years=years, engine=engine, scale=scale)
         super().__init__(seed=cfg.seed)
         n_threads = threads if threads is not None else cfg.threads
         if n_threads:
             numba.set_num_threads(min(n_threads, numba.config.NUMBA_NUM_THREADS))
         self.config = cfg
-        self.params = p = build(cfg, scale)
+        self.params = p = build(cfg, cfg.scale)
         self.horizon = p.weeks
         self.week = 0
         cohort = initial_population(p)

@@ -1,0 +1,273 @@
+"""`wfsim-collect PATH`: every finished job under PATH into one parquet dataset.
+
+    wfsim-collect multirun/2026-01-05/10-00-00          # one sweep -> <sweep>/results/
+    wfsim-collect multirun --out results                # every sweep under multirun/
+
+A finished job is a run folder with a `job.json` (written last by `sim.sweep`); folders without
+one (killed or failed jobs, single runs) are left out, and a config run twice in one experiment
+(same config hash) is collected once. The output folder holds:
+
+- `timeseries/experiment=<e>/scenario=<s>/<config hash>.parquet`: the weekly rows of every job
+  (see README, Outputs) with `job`, `config_hash`, `seed`, `year` (1, 2, ...) and one column per
+  override of the job (its parameters, e.g. `behaviour.leaving.burnout_weight`);
+- `flows/...`, and the same for every other `<name>.parquet` of the run folders, and `yearly/...`
+  (summary.json's yearly rates per sector);
+- `jobs.parquet`: one row per job: experiment, scenario, folder, hash, seed, parameters, wall time.
+
+The scenario of a job is its `intervention` override (a programme; `a+b` for several), else the
+programmes named in its resolved config, else `baseline`; the experiment is its `experiment`
+override, else the name of its sweep folder. Every file carries every parameter column (empty
+where a job did not set it), so pandas, pyarrow and DuckDB read the folders as one table with
+hive partitioning. The output is built under a temporary name and swapped in at the end.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.outputs import EXECUTION_ONLY
+from sim.sweep import MARKER, read_marker
+
+YEARLY = "yearly"  # from summary.json; every <name>.parquet of a run folder is a table too
+WEEKS_PER_YEAR = 52
+BASELINE = "baseline"
+
+
+@dataclass
+class Job:
+    folder: Path
+    marker: dict
+    experiment: str
+    scenario: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _safe(value: str) -> str:
+    """A hive partition value: no path separators, '=' or leading dots; not too long for a name."""
+    value = re.sub(r"[/\\=\s]+", "_", value).lstrip(".") or "_"
+    if len(value) > 150:
+        digest = hashlib.sha1(value.encode()).hexdigest()[:8]
+        value = f"{value[:120]}..{value.count('+') + 1}-{digest}"
+    return value
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """`key=value` -> (key, python value) as Hydra parses it (`+`/`++` prefixes dropped)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    try:
+        o = OverridesParser.create().parse_override(text)
+        key = o.get_key_element().lstrip("+~")
+        value = o.value()
+    except Exception:  # noqa: BLE001 - keep anything Hydra accepted at run time, as text
+        key, _, value = text.lstrip("+~").partition("=")
+    if hasattr(value, "__iter__") and not isinstance(value, str | dict | list):
+        value = list(value)
+    return key, value
+
+
+def _names(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "+".join(str(v) for v in value) if value else BASELINE
+    if isinstance(value, dict):
+        return "+".join(str(k) for k, v in value.items() if v is not False) or BASELINE
+    return str(value) if value not in (None, "", "null") else BASELINE
+
+
+def _config_scenario(folder: Path, scenario_key: str) -> str:
+    try:
+        cfg = json.loads((folder / "config.json").read_text())
+    except (OSError, ValueError):
+        return BASELINE
+    return _names(cfg.get(scenario_key) or None)
+
+
+def _sweep_root(folder: Path, root: Path) -> Path:
+    for parent in [folder.parent, *folder.parent.parents]:
+        if (parent / "multirun.yaml").exists():
+            return parent
+        if parent == root or root not in parent.parents:
+            break
+    return folder.parent
+
+
+def find_jobs(root: Path, scenario_key: str = "intervention",
+              experiment_key: str = "experiment") -> tuple[list[Job], dict[str, int]]:
+    """The finished jobs under `root` (one per config hash) and counts of what was left out."""
+    root = Path(root).resolve()
+    jobs: list[Job] = []
+    seen: set[tuple[str, str]] = set()
+    counts = {"unfinished": 0, "duplicate": 0}
+    for dirpath, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        here = Path(dirpath)
+        if MARKER not in files:
+            continue  # not a sweep job (a single run, or a job killed before it finished)
+        marker = read_marker(here)
+        if marker is None:
+            counts["unfinished"] += 1
+            continue
+        params: dict[str, Any] = {}
+        scenario = experiment = None
+        for text in marker.get("overrides") or []:
+            key, value = parse_override(text)
+            if key == scenario_key:
+                scenario = _names(value)
+            elif key == experiment_key:
+                experiment = _names(value)
+            elif key not in (*EXECUTION_ONLY, "seed") and not key.startswith("hydra"):
+                params[key] = value
+        if experiment is None:
+            sweep = _sweep_root(here, root)
+            rel = sweep.relative_to(root) if sweep != root else Path(root.name)
+            experiment = str(rel)
+        experiment = _safe(experiment)
+        if (experiment, marker["config_hash"]) in seen:  # e.g. threads=1,2: the same result twice
+            counts["duplicate"] += 1
+            continue
+        seen.add((experiment, marker["config_hash"]))
+        jobs.append(Job(here, marker, experiment,
+                        _safe(scenario or _config_scenario(here, scenario_key)), params))
+    return jobs, counts
+
+
+def _column(values: list[Any]) -> pd.Series:
+    present = [v for v in values if v is not None]
+    if present and all(isinstance(v, bool) for v in present):
+        return pd.Series(values, dtype="boolean")
+    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+        return pd.Series(values, dtype="Int64")
+    if present and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        return pd.Series([float(v) if v is not None else None for v in values], dtype="float64")
+    return pd.Series([None if v is None else v if isinstance(v, str) else json.dumps(v)
+                      for v in values], dtype="string")
+
+
+def param_table(jobs: list[Job]) -> pd.DataFrame:
+    """One row per job, one typed column per parameter (the union over all jobs)."""
+    keys = sorted({k for j in jobs for k in j.params})
+    return pd.DataFrame({k: _column([j.params.get(k) for j in jobs]) for k in keys})
+
+
+def _yearly(folder: Path) -> pd.DataFrame:
+    info = json.loads((folder / "summary.json").read_text())
+    rows = [{"sector": s, **y} for s, v in info.get("sectors", {}).items() for y in v.get("years", [])]
+    return pd.DataFrame(rows)
+
+
+def table_names(jobs: list[Job]) -> list[str]:
+    names = {p.stem for j in jobs for p in j.folder.glob("*.parquet")}
+    first = {"timeseries": 0, "flows": 1}
+    return sorted(names, key=lambda n: (first.get(n, 2), n)) + [YEARLY]
+
+
+def _table(job: Job, name: str) -> pd.DataFrame | None:
+    if name == YEARLY:
+        return _yearly(job.folder) if (job.folder / "summary.json").exists() else None
+    path = job.folder / f"{name}.parquet"
+    if not path.exists():
+        return None
+    df = pd.read_parquet(path)
+    if "week" in df.columns and "year" not in df.columns:
+        df.insert(1, "year", (df["week"] // WEEKS_PER_YEAR + 1).astype("int64"))
+    return df
+
+
+def collect(path: Path, out: Path | None = None, *, scenario_key: str = "intervention",
+            experiment_key: str = "experiment", tables: tuple[str, ...] | None = None) -> dict:
+    """Write the dataset for every finished job under `path`; returns what was collected."""
+    root = Path(path).resolve()
+    if not root.is_dir():
+        raise FileNotFoundError(f"no folder {path}")
+    out = (Path(out) if out is not None else root / "results").resolve()
+    jobs, counts = find_jobs(root, scenario_key, experiment_key)
+    if not jobs:
+        return {"jobs": 0, **counts, "out": str(out)}
+    params = param_table(jobs)
+    tables = tuple(t for t in table_names(jobs) if tables is None or t in tables)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    rows = dict.fromkeys(tables, 0)
+    try:
+        job_rows = []
+        for i, job in enumerate(jobs):
+            p = params.iloc[[i]].reset_index(drop=True)
+            ident = {"job": str(job.folder.relative_to(root)) if job.folder != root else ".",
+                     "config_hash": job.marker["config_hash"], "seed": job.marker.get("seed")}
+            for name in tables:
+                df = _table(job, name)
+                if df is None:
+                    continue
+                front = pd.concat([pd.DataFrame([ident]), p], axis=1)
+                front = front.loc[front.index.repeat(len(df))].reset_index(drop=True)
+                df = pd.concat([front, df.reset_index(drop=True)], axis=1)
+                part = tmp / name / f"experiment={job.experiment}" / f"scenario={job.scenario}"
+                part.mkdir(parents=True, exist_ok=True)
+                df.to_parquet(part / f"{job.marker['config_hash']}.parquet", index=False)
+                rows[name] += len(df)
+            job_rows.append({"experiment": job.experiment, "scenario": job.scenario, **ident,
+                             "wall_time_s": job.marker.get("wall_time_s"),
+                             "finished": job.marker.get("finished")})
+        jobs_df = pd.concat([pd.DataFrame(job_rows), params], axis=1)
+        tmp.mkdir(parents=True, exist_ok=True)
+        jobs_df.to_parquet(tmp / "jobs.parquet", index=False)
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        if out.exists():
+            os.replace(out, old)
+        os.replace(tmp, out)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    for stale in out.parent.glob(f".{out.name}.*-*"):
+        shutil.rmtree(stale, ignore_errors=True)  # left by a collect that was killed
+    return {"jobs": len(jobs), **counts, "out": str(out), "rows": rows,
+            "experiments": sorted({j.experiment for j in jobs}),
+            "scenarios": sorted({j.scenario for j in jobs}), "parameters": list(params.columns),
+            "varying": [c for c in params.columns if params[c].astype("string").nunique(dropna=False) > 1]}
+
+
+def collect_main(argv: list[str] | None = None) -> int:
+    """The `wfsim-collect` command."""
+    ap = argparse.ArgumentParser(prog="wfsim-collect", description=__doc__.split("\n\n")[0])
+    ap.add_argument("path", type=Path, help="a sweep folder, or a folder holding several")
+    ap.add_argument("--out", type=Path, default=None, help="output folder (default PATH/results)")
+    ap.add_argument("--scenario-key", default="intervention",
+                    help="the override that names a job's scenario (default: intervention)")
+    ap.add_argument("--experiment-key", default="experiment",
+                    help="the override that names a job's experiment (default: experiment)")
+    ap.add_argument("--tables", default=None,
+                    help="tables to collect, comma-separated, e.g. timeseries,yearly (default: all)")
+    args = ap.parse_args(argv)
+    tables = tuple(t for t in args.tables.split(",") if t) if args.tables else None
+    try:
+        res = collect(args.path, args.out, scenario_key=args.scenario_key,
+                      experiment_key=args.experiment_key, tables=tables)
+    except FileNotFoundError as err:
+        print(f"wfsim-collect: {err}", file=sys.stderr)
+        return 2
+    left = ", ".join(f"{res[k]} {k}" for k in ("unfinished", "duplicate") if res[k])
+    if not res["jobs"]:
+        print(f"wfsim-collect: no finished jobs under {args.path}" + (f" ({left})" if left else ""),
+              file=sys.stderr)
+        return 1
+    const = len(res["parameters"]) - len(res["varying"])
+    print(f"wfsim-collect: {res['jobs']} jobs; experiments {', '.join(res['experiments'])}; scenarios "
+          f"{', '.join(res['scenarios'])}; parameters that vary: {', '.join(res['varying']) or '-'}"
+          + (f" ({const} more set to one value)" if const else "") + (f"; left out {left}" if left else ""))
+    print(f"wfsim-collect: wrote {', '.join(f'{k} ({v:,} rows)' for k, v in res['rows'].items())} "
+          f"and jobs.parquet to {res['out']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(collect_main())

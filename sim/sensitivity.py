@@ -1,0 +1,491 @@
+"""Global sensitivity analysis with SALib: Morris screening, then Sobol indices of the few
+parameters that matter. `wfsim experiment=sensitivity` (configs/experiment/sensitivity.yaml).
+
+The parameters and their ranges are dotted config keys in YAML (`sensitivity.parameters`). The
+command prints how many runs it will make, then writes to the run folder:
+
+- `sensitivity_morris.parquet` / `.csv`: per output and parameter, mu, mu* (mean absolute
+  elementary effect) with its confidence interval, sigma, and the rank;
+- `sensitivity_sobol.parquet` / `.csv`: per output and parameter, first-order (S1) and total (ST)
+  Sobol indices with confidence intervals (`*_conf` is the half-width, `*_lo`/`*_hi` the bounds);
+- `sensitivity.png`: both as charts; `sensitivity.json`: the plan and the choices made;
+- `sensitivity_runs.jsonl`: one line per finished model run (the checkpoint).
+
+Why the runs go in-process (a pool of worker processes) and not through Hydra's multirun: SALib
+needs every output in the order of its sample, and the sample is a list of thousands of arbitrary
+points, not the grid Hydra's sweeper expands; feeding it through Hydra would mean one command-line
+job per point, each paying for config composition, a process or task, five output files and a
+folder, when a screening run at the default scale takes under a second. Here each point is
+validated against the same schema and run by `WorkforceModel` directly, and the analysis is still
+crash-safe and resumable: every finished run is appended (and flushed) to `sensitivity_runs.jsonl`
+under the key of the plan, so a rerun with the same `hydra.run.dir` reuses them and runs only the
+rest (a line cut by a kill is ignored). For a study too big for one machine, split it by output
+or by method, or raise `scale` and `n_jobs` on a large node.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.config import ConfigError
+
+OUTPUTS = {
+    "fte": "staff in post (FTE) at the end of the year, whole system",  # the last week of the year
+    "vacancy_rate": "vacant FTE / establishment FTE over the year",
+    "turnover_rate": "leavers in the year / mean headcount",
+    "agency_cost_gbp": "agency spend in the year (GBP)",
+}
+METHODS = ("morris", "sobol", "morris+sobol")
+WEEKS_PER_YEAR = 52
+CHECKPOINT = "sensitivity_runs.jsonl"
+
+
+# ------------------------------------------------------------------------------ settings
+@dataclass(frozen=True)
+class Settings:
+    parameters: dict[str, tuple[float, float]]
+    outputs: tuple[str, ...] = ("fte", "vacancy_rate")
+    year: int | None = None
+    scale: float = 0.05
+    method: str = "morris+sobol"
+    morris_trajectories: int = 10
+    morris_levels: int = 4
+    sobol_n: int = 128
+    sobol_top: int = 3
+    sobol_parameters: tuple[str, ...] | None = None
+    sobol_second_order: bool = False
+    conf_level: float = 0.95
+    seed: int = 0
+    n_jobs: int = -1
+    plan_only: bool = False
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Settings:
+        """`sensitivity:` of the config -> Settings; a bad entry raises ConfigError naming it."""
+        raw = dict(raw)
+        known = {"parameters", "outputs", "year", "scale", "method", "morris", "sobol", "conf_level",
+                 "seed", "n_jobs", "plan_only"}
+        unknown = set(raw) - known
+        if unknown:
+            raise ConfigError(f"sensitivity: unknown key(s) {sorted(unknown)}; keys are {sorted(known)}")
+        params = {}
+        for key, rng in _flatten(raw.get("parameters") or {}).items():
+            if not (isinstance(rng, list | tuple) and len(rng) == 2
+                    and all(isinstance(v, int | float) and not isinstance(v, bool) for v in rng)
+                    and rng[0] < rng[1]):
+                raise ConfigError(f"sensitivity.parameters.{key} = {rng!r}: give [low, high] with low < high")
+            params[str(key)] = (float(rng[0]), float(rng[1]))
+        if not params:
+            raise ConfigError("sensitivity.parameters: give at least one `dotted.key: [low, high]`")
+        outputs = tuple(raw.get("outputs") or ("fte",))
+        bad = [o for o in outputs if o not in OUTPUTS]
+        if bad:
+            raise ConfigError(f"sensitivity.outputs = {bad}: outputs are {list(OUTPUTS)}")
+        method = raw.get("method", "morris+sobol")
+        if method not in METHODS:
+            raise ConfigError(f"sensitivity.method = {method!r}: one of {list(METHODS)}")
+        morris = raw.get("morris") or {}
+        sobol = raw.get("sobol") or {}
+        s = cls(parameters=params, outputs=outputs, year=raw.get("year"),
+                scale=float(raw.get("scale", 0.05)), method=method,
+                morris_trajectories=int(morris.get("trajectories", 10)),
+                morris_levels=int(morris.get("levels", 4)),
+                sobol_n=int(sobol.get("n", 128)), sobol_top=int(sobol.get("top", 3)),
+                sobol_parameters=tuple(sobol["parameters"]) if sobol.get("parameters") else None,
+                sobol_second_order=bool(sobol.get("second_order", False)),
+                conf_level=float(raw.get("conf_level", 0.95)), seed=int(raw.get("seed", 0)),
+                n_jobs=int(raw.get("n_jobs", -1)), plan_only=bool(raw.get("plan_only", False)))
+        checks = [(s.scale > 0, "scale", "must be > 0"),
+                  (s.morris_trajectories >= 2, "morris.trajectories", "must be >= 2"),
+                  (s.morris_levels >= 2 and s.morris_levels % 2 == 0, "morris.levels", "must be even, >= 2"),
+                  (s.sobol_n >= 2 and s.sobol_n & (s.sobol_n - 1) == 0, "sobol.n", "must be a power of 2"),
+                  (s.sobol_top >= 1, "sobol.top", "must be >= 1"),
+                  (0 < s.conf_level < 1, "conf_level", "must be between 0 and 1")]
+        for ok, key, msg in checks:
+            if not ok:
+                raise ConfigError(f"sensitivity.{key}: {msg}")
+        extra = [p for p in s.sobol_parameters or () if p not in params]
+        if extra:
+            raise ConfigError(f"sensitivity.sobol.parameters {extra} are not in sensitivity.parameters")
+        return s
+
+
+def _flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
+    """`{"a.b": r}` and `{"a": {"b": r}}` (what `+sensitivity.parameters.a.b=[0,1]` makes) -> `{"a.b": r}`."""
+    out: dict[str, Any] = {}
+    for k, v in tree.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+def problem(parameters: dict[str, tuple[float, float]]) -> dict:
+    """SALib's problem definition for these parameters."""
+    return {"num_vars": len(parameters), "names": list(parameters),
+            "bounds": [list(b) for b in parameters.values()]}
+
+
+def morris_runs(k: int, trajectories: int) -> int:
+    return trajectories * (k + 1)
+
+
+def sobol_runs(k: int, n: int, second_order: bool = False) -> int:
+    return n * (2 * k + 2) if second_order else n * (k + 2)
+
+
+# --------------------------------------------------------------------- SALib, any function
+Evaluate = Callable[[np.ndarray, str], np.ndarray]  # (X [n, k], stage) -> Y [n, outputs]
+
+
+def morris(prob: dict, evaluate: Evaluate, outputs: Sequence[str], *, trajectories: int,
+           levels: int = 4, seed: int = 0, conf_level: float = 0.95) -> pd.DataFrame:
+    """Morris elementary effects of every parameter on every output."""
+    from SALib.analyze import morris as analyze
+    from SALib.sample import morris as sample
+
+    X = sample.sample(prob, trajectories, num_levels=levels, seed=seed)
+    Y = np.asarray(evaluate(X, "morris"), dtype=float).reshape(len(X), len(outputs))
+    rows = []
+    for j, out in enumerate(outputs):
+        r = analyze.analyze(prob, X, Y[:, j], num_levels=levels, conf_level=conf_level,
+                            num_resamples=1000, seed=seed)
+        top = float(np.nanmax(r["mu_star"])) or 1.0
+        for i, name in enumerate(prob["names"]):
+            rows.append({"output": out, "parameter": name, "low": prob["bounds"][i][0],
+                         "high": prob["bounds"][i][1], "mu": float(r["mu"][i]),
+                         "mu_star": float(r["mu_star"][i]), "mu_star_conf": float(r["mu_star_conf"][i]),
+                         "sigma": float(r["sigma"][i]), "mu_star_rel": float(r["mu_star"][i]) / top})
+    df = pd.DataFrame(rows)
+    df["rank"] = df.groupby("output")["mu_star"].rank(ascending=False, method="first").astype(int)
+    return df
+
+
+def sobol(prob: dict, evaluate: Evaluate, outputs: Sequence[str], *, n: int, seed: int = 0,
+          conf_level: float = 0.95, second_order: bool = False) -> pd.DataFrame:
+    """First-order and total Sobol indices (Saltelli/Jansen estimators) with bootstrap intervals."""
+    from SALib.analyze import sobol as analyze
+    from SALib.sample import sobol as sample
+
+    X = sample.sample(prob, n, calc_second_order=second_order, seed=seed)
+    Y = np.asarray(evaluate(X, "sobol"), dtype=float).reshape(len(X), len(outputs))
+    rows = []
+    for j, out in enumerate(outputs):
+        y = Y[:, j]
+        if np.ptp(y) == 0:  # a constant output: every index is 0
+            r = {k: np.zeros(prob["num_vars"]) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+        else:
+            r = analyze.analyze(prob, y, calc_second_order=second_order, conf_level=conf_level,
+                                num_resamples=1000, seed=seed)
+        for i, name in enumerate(prob["names"]):
+            row = {"output": out, "parameter": name, "low": prob["bounds"][i][0],
+                   "high": prob["bounds"][i][1]}
+            for idx in ("S1", "ST"):
+                v, c = float(r[idx][i]), float(r[f"{idx}_conf"][i])
+                row.update({idx: v, f"{idx}_conf": c, f"{idx}_lo": v - c, f"{idx}_hi": v + c})
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------------------ the model
+def _set(tree: dict, key: str, value: Any) -> None:
+    node = tree
+    parts = key.split(".")
+    for p in parts[:-1]:
+        node = node[p]
+    node[parts[-1]] = value
+
+
+def _get(tree: dict, key: str) -> Any:
+    node = tree
+    for p in key.split("."):
+        if not isinstance(node, dict) or p not in node:
+            raise KeyError(key)
+        node = node[p]
+    return node
+
+
+def point_config(base: dict, names: Sequence[str], values: Sequence[float]) -> dict:
+    """The base config with these parameter values (integers rounded for integer keys)."""
+    cfg = json.loads(json.dumps(base))
+    for name, v in zip(names, values, strict=True):
+        old = _get(base, name)
+        _set(cfg, name, int(round(v)) if isinstance(old, int) and not isinstance(old, bool) else float(v))
+    return cfg
+
+
+def measure(ts: pd.DataFrame, year: int, outputs: Sequence[str]) -> list[float]:
+    """The outputs of one run, in year `year` (1 = the first simulated year)."""
+    lo, hi = (year - 1) * WEEKS_PER_YEAR, year * WEEKS_PER_YEAR - 1
+    yr = ts[(ts["week"] >= lo) & (ts["week"] <= hi)]
+    weekly = yr.groupby("week")[["fte", "headcount", "vacancy_fte", "establishment_fte",
+                                 "leavers", "agency_cost_gbp"]].sum()
+    values = {"fte": float(weekly.loc[weekly.index.max(), "fte"]),
+              "vacancy_rate": float(weekly["vacancy_fte"].sum() / weekly["establishment_fte"].sum()),
+              "turnover_rate": float(weekly["leavers"].sum() / weekly["headcount"].mean()),
+              "agency_cost_gbp": float(weekly["agency_cost_gbp"].sum())}
+    return [values[o] for o in outputs]
+
+
+def run_point(base: dict, names: Sequence[str], values: Sequence[float], scale: float, year: int,
+              outputs: Sequence[str], threads: int | None = None) -> list[float]:
+    """One model run at one point of the sample (in a worker process)."""
+    import logging
+
+    from sim.config import validate
+    from sim.model import WorkforceModel
+
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    model = WorkforceModel(validate(point_config(base, names, values)), scale=scale, threads=threads)
+    model.run()
+    return measure(model.timeseries(), year, outputs)
+
+
+class ModelEvaluator:
+    """Evaluates sample points with the simulator, reusing runs found in the checkpoint."""
+
+    def __init__(self, base: dict, settings: Settings, out_dir: Path, *, log=print):
+        self.base, self.s, self.out_dir, self.log = base, settings, Path(out_dir), log
+        self.year = settings.year or base["years"]
+        self.key = plan_key(base, settings)
+        self.path = self.out_dir / CHECKPOINT
+        self.done: dict[tuple[str, str, int], list[float]] = {}
+        self.runs = self.reused = 0
+        self._load()
+
+    def _load(self) -> None:
+        if not self.path.exists():
+            return
+        for line in self.path.read_text().splitlines():
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue  # a line cut by a kill
+            if rec.get("plan") == self.key:
+                self.done[(rec["stage"], rec["names"], rec["i"])] = rec["y"]
+
+    def __call__(self, X: np.ndarray, stage: str, names: Sequence[str]) -> np.ndarray:
+        from joblib import Parallel, delayed
+
+        tag = ",".join(names)
+        todo = [i for i in range(len(X)) if (stage, tag, i) not in self.done]
+        self.reused += len(X) - len(todo)
+        if len(X) - len(todo):
+            self.log(f"  {stage}: {len(X) - len(todo)} of {len(X)} runs found in {CHECKPOINT}")
+        n_jobs = self.s.n_jobs if self.s.n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + self.s.n_jobs)
+        n_jobs = min(n_jobs, max(1, len(todo)))
+        threads = 1 if n_jobs > 1 else (self.base.get("threads") or None)
+        t0 = time.perf_counter()
+        step = max(1, len(todo) // 10)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a") as fh:
+            calls = (delayed(run_point)(self.base, names, X[i].tolist(), self.s.scale, self.year,
+                                        self.s.outputs, threads) for i in todo)
+            results = Parallel(n_jobs=n_jobs, return_as="generator")(calls) if n_jobs > 1 else \
+                (c[0](*c[1], **c[2]) for c in calls)
+            for k, (i, y) in enumerate(zip(todo, results, strict=True), start=1):
+                self.done[(stage, tag, i)] = y
+                fh.write(json.dumps({"plan": self.key, "stage": stage, "names": tag, "i": i,
+                                     "x": X[i].tolist(), "y": y}) + "\n")
+                fh.flush()
+                self.runs += 1
+                if k % step == 0 or k == len(todo):
+                    el = time.perf_counter() - t0
+                    self.log(f"  {stage}: {k}/{len(todo)} runs, {el:.0f} s, about "
+                             f"{el / k * (len(todo) - k):.0f} s to go")
+        return np.array([self.done[(stage, tag, i)] for i in range(len(X))], dtype=float)
+
+
+def plan_key(base: dict, s: Settings) -> str:
+    """Identity of the runs: the base config, the ranges, scale, year, outputs and sampling."""
+    ident = {"base": {k: v for k, v in base.items() if k not in ("threads", "progress")},
+             "parameters": s.parameters, "outputs": s.outputs, "scale": s.scale, "year": s.year,
+             "morris": [s.morris_trajectories, s.morris_levels], "sobol": [s.sobol_n, s.sobol_second_order],
+             "seed": s.seed}
+    return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def check_parameters(base: dict, s: Settings) -> None:
+    """Every key exists and both ends of every range pass validation: before any run."""
+    from sim.config import validate
+
+    for key, (lo, hi) in s.parameters.items():
+        try:
+            old = _get(base, key)
+        except KeyError:
+            raise ConfigError(f"sensitivity.parameters: {key} is not a config key") from None
+        if isinstance(old, bool) or not isinstance(old, int | float):
+            raise ConfigError(f"sensitivity.parameters: {key} = {old!r} is not a number")
+        for v in (lo, hi):
+            try:
+                validate(point_config(base, [key], [v]))
+            except ConfigError as err:
+                raise ConfigError(f"sensitivity.parameters.{key}: the range end {v} is not a valid "
+                                  f"value ({err})") from None
+
+
+def plan(base: dict, s: Settings) -> dict:
+    k = len(s.parameters)
+    year = s.year or base["years"]
+    if not 1 <= year <= base["years"]:
+        raise ConfigError(f"sensitivity.year = {year}: must be within the run's {base['years']} years")
+    p: dict[str, Any] = {"parameters": k, "year": year, "years": base["years"], "scale": s.scale,
+                         "outputs": list(s.outputs)}
+    if s.method in ("morris", "morris+sobol"):
+        p["morris_runs"] = morris_runs(k, s.morris_trajectories)
+    if s.method == "sobol":
+        p["sobol_parameters"] = k
+    elif s.method == "morris+sobol":
+        p["sobol_parameters"] = len(s.sobol_parameters) if s.sobol_parameters else min(s.sobol_top, k)
+    if "sobol_parameters" in p:
+        p["sobol_runs"] = sobol_runs(p["sobol_parameters"], s.sobol_n, s.sobol_second_order)
+    p["runs"] = p.get("morris_runs", 0) + p.get("sobol_runs", 0)
+    return p
+
+
+def describe(p: dict, s: Settings, out_dir: Path) -> str:
+    lines = [f"wfsim sensitivity: {p['parameters']} parameters; outputs {', '.join(s.outputs)} in year "
+             f"{p['year']}; each run: scale {s.scale}, {p['years']} years, the same model seed"]
+    if "morris_runs" in p:
+        lines.append(f"  Morris screening: {s.morris_trajectories} trajectories x ({p['parameters']} + 1) "
+                     f"= {p['morris_runs']} runs")
+    if "sobol_runs" in p:
+        who = ("every parameter" if s.method == "sobol" else "the listed parameters" if s.sobol_parameters
+               else f"the {p['sobol_parameters']} with the largest Morris mu* on {s.outputs[0]}")
+        mult = f"2 x {p['sobol_parameters']} + 2" if s.sobol_second_order else f"{p['sobol_parameters']} + 2"
+        lines.append(f"  Sobol indices of {who}: N={s.sobol_n} x ({mult}) = {p['sobol_runs']} runs")
+    lines.append(f"  {p['runs']} runs in all -> {out_dir}")
+    return "\n".join(lines)
+
+
+def _atomic_df(df: pd.DataFrame, stem: Path) -> list[Path]:
+    from sim.outputs import _atomic
+
+    paths = [stem.with_suffix(".parquet"), stem.with_suffix(".csv")]
+    _atomic(paths[0], lambda p: df.to_parquet(p, index=False))
+    _atomic(paths[1], lambda p: df.to_csv(p, index=False))
+    return paths
+
+
+def run_analysis(base: dict, s: Settings, out_dir: Path, *, log=print) -> dict[str, Any]:
+    """Morris and/or Sobol on the simulator; writes tables, chart and plan to `out_dir`."""
+    from sim.outputs import _atomic
+
+    out_dir = Path(out_dir)
+    check_parameters(base, s)
+    p = plan(base, s)
+    log(describe(p, s, out_dir))
+    result: dict[str, Any] = {"plan": p}
+    if s.plan_only:
+        return result
+    out_dir.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    ev = ModelEvaluator(base, s, out_dir, log=log)
+    info: dict[str, Any] = {"plan": p, "settings": asdict(s), "plan_key": ev.key}
+    chosen = list(s.parameters)
+    if s.method in ("morris", "morris+sobol"):
+        prob = problem(s.parameters)
+        m = morris(prob, lambda X, st: ev(X, st, prob["names"]), s.outputs,
+                   trajectories=s.morris_trajectories, levels=s.morris_levels, seed=s.seed,
+                   conf_level=s.conf_level)
+        result["morris"] = m
+        _atomic_df(m, out_dir / "sensitivity_morris")
+        first = m[m["output"] == s.outputs[0]].sort_values("mu_star", ascending=False)
+        chosen = list(s.sobol_parameters or first["parameter"].head(min(s.sobol_top, len(first))))
+        info["sobol_chosen"] = chosen
+        log("  Morris mu* on " + s.outputs[0] + ": " + ", ".join(
+            f"{r.parameter} {r.mu_star:.4g} (+/-{r.mu_star_conf:.2g})" for r in first.itertuples()))
+    if s.method in ("sobol", "morris+sobol"):
+        sub = {k: s.parameters[k] for k in chosen}
+        prob = problem(sub)
+        so = sobol(prob, lambda X, st: ev(X, st, prob["names"]), s.outputs, n=s.sobol_n, seed=s.seed,
+                   conf_level=s.conf_level, second_order=s.sobol_second_order)
+        result["sobol"] = so
+        _atomic_df(so, out_dir / "sensitivity_sobol")
+        first = so[so["output"] == s.outputs[0]]
+        log("  Sobol on " + s.outputs[0] + ": " + ", ".join(
+            f"{r.parameter} S1 {r.S1:.2f} [{r.S1_lo:.2f}, {r.S1_hi:.2f}] ST {r.ST:.2f} "
+            f"[{r.ST_lo:.2f}, {r.ST_hi:.2f}]" for r in first.itertuples()))
+    png = out_dir / "sensitivity.png"
+    _atomic(png, lambda path: chart(result.get("morris"), result.get("sobol"), path, s, p["year"]))
+    info.update(runs_made=ev.runs, runs_reused=ev.reused, wall_time_s=round(time.perf_counter() - t0, 1))
+    _atomic(out_dir / "sensitivity.json", lambda path: path.write_text(json.dumps(info, indent=2,
+                                                                                  default=str) + "\n"))
+    log(f"wfsim sensitivity: {ev.runs} runs made, {ev.reused} reused, {info['wall_time_s']} s; wrote "
+        f"sensitivity_morris/sobol (.parquet, .csv), sensitivity.png, sensitivity.json to {out_dir}")
+    result["info"] = info
+    return result
+
+
+def chart(m: pd.DataFrame | None, so: pd.DataFrame | None, path: Path, s: Settings, year: int) -> None:
+    """Morris mu* (with intervals) and Sobol S1/ST (with intervals) for the first output."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = s.outputs[0]
+    panels = [x for x in (m, so) if x is not None]
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.5 * len(panels), 0.45 * len(s.parameters) + 2.2),
+                             squeeze=False)
+    ax_i = 0
+    level = f"{s.conf_level:.0%}"
+    if m is not None:
+        ax = axes[0][ax_i]
+        ax_i += 1
+        d = m[m["output"] == out].sort_values("mu_star")
+        ax.barh(d["parameter"], d["mu_star"], xerr=d["mu_star_conf"], color="#4c72b0", capsize=3)
+        ax.set_xlabel(f"Morris mu* (mean |elementary effect|) on {out}, {level} interval")
+        ax.set_title("Screening: which parameters move the output")
+    if so is not None:
+        ax = axes[0][ax_i]
+        d = so[so["output"] == out].sort_values("ST").reset_index(drop=True)
+        y = np.arange(len(d))
+        ax.barh(y - 0.2, d["S1"], height=0.4, xerr=d["S1_conf"], label="first order S1", color="#55a868",
+                capsize=3)
+        ax.barh(y + 0.2, d["ST"], height=0.4, xerr=d["ST_conf"], label="total ST", color="#c44e52",
+                capsize=3)
+        ax.set_yticks(y, d["parameter"])
+        ax.axvline(0, color="black", linewidth=0.6)
+        ax.set_xlabel(f"Sobol index on {out}, {level} interval")
+        ax.set_title("Share of the output's variance")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
+    fig.suptitle(f"Sensitivity of {OUTPUTS[out]}, year {year} (runs at scale {s.scale})", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, format="png", dpi=120)
+    plt.close(fig)
+
+
+def run_from_hydra(cfg) -> dict[str, Any]:
+    """`wfsim experiment=sensitivity`: the composed config minus `sensitivity` is the base."""
+    from hydra.core.hydra_config import HydraConfig
+    from omegaconf import OmegaConf
+
+    from sim.configuration import to_run_config
+
+    raw = OmegaConf.to_container(cfg, resolve=True)
+    raw.pop("hydra", None)
+    settings = Settings.from_dict(raw.pop("sensitivity") or {})
+    base = to_run_config(OmegaConf.create(raw)).model_dump(mode="json")  # as `wfsim` would run it
+    out = Path(HydraConfig.get().runtime.output_dir)
+    return run_analysis(base, settings, out, log=lambda msg: print(msg, flush=True))
+
+
+if __name__ == "__main__":  # python -m sim.sensitivity [overrides]: same as wfsim experiment=sensitivity
+    sys.argv = [sys.argv[0], "experiment=sensitivity", *sys.argv[1:]]
+    from sim.cli import main
+
+    main()
+

@@ -1,0 +1,391 @@
+"""Crash-safe, resumable sweeps (`wfsim -m ...`) on any Hydra launcher.
+
+How Hydra 1.3 behaves on its own, read from its source (basic launcher, joblib, ray and submitit
+launchers): `run_job` catches an exception raised by the task and marks the job FAILED, and the
+launcher goes on with the other jobs of the batch; then the basic sweeper reads every job's
+return value and re-raises the first failure, so `on_multirun_end` is never called and the
+command exits 1 with no record of which jobs ran. A `SystemExit` from a task (the single-run exit
+code 2 for a bad config) is not caught at all and ends the sweep. A worker that dies (SIGKILL,
+out of memory) makes joblib's `Parallel` raise `TerminatedWorkerError` and the submitit launcher
+raise on `results()`; the parent drops every unfinished job, and a rerun of the same command
+starts the whole sweep again. (Ray retries a task whose worker died, up to three times.)
+
+So a sweep job here (`run_job`) does not raise (when the sweep has its callback). It:
+
+- validates its config and computes its key, `outputs.config_hash` of the resolved config (seed
+  included; execution-only settings such as `threads` excluded);
+- skips itself if a finished job with the same key is already in the sweep folder (its own
+  folder, or another one found through the index `.sweep/index/<hash>`);
+- otherwise writes its run folder under a temporary name (`.<job>.partial-<host>-<pid>` beside
+  the job folder), moves the files into the job folder and writes `job.json` LAST: a job folder
+  is complete if and only if its `job.json` exists;
+- records its status (done / skipped / failed, with the error) in `.sweep/status/`.
+
+`SweepCallback` (a Hydra callback, `configs/hydra/callbacks/sweep.yaml`) runs in the parent:
+at the start it removes temporary folders and files left by killed jobs, clears the status
+records and rebuilds the index; at the end it writes `sweep_manifest.json` (every job of the
+sweep with its status and error) and exits with code 3 if any job failed or is missing. If the
+sweep itself stops with an error (e.g. a killed joblib worker), `finish_interrupted` still
+writes the manifest, marking the jobs that did not report as "not-run"; rerun the same command
+with the same `hydra.sweep.dir` to run only those.
+
+Kill the whole sweep (its process group), not only the parent: a worker left running after its
+parent died can still be writing when the rerun starts.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from hydra.core.hydra_config import HydraConfig
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig, OmegaConf
+
+MARKER = "job.json"                 # written last: the job folder is complete
+MANIFEST = "sweep_manifest.json"
+STATE = ".sweep"                    # status/ (this invocation's job records) and index/ (hash -> folder)
+PARTIAL = ".partial-"               # temporary job folders: .<job>.partial-<host>-<pid>
+TMP_FILE = ".tmp-"                  # temporary files (outputs._atomic): .<name>.tmp-<pid>
+EXIT_JOBS_FAILED = 3
+PARALLEL_LAUNCHERS = ("joblib", "ray")  # jobs share one machine's cores
+
+
+class SweepError(RuntimeError):
+    """A job cannot run in this sweep folder (it would overwrite a different finished job)."""
+
+
+# ----------------------------------------------------------------------------------- files
+def _write_json(path: Path, obj: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}{TMP_FILE}{os.getpid()}")
+    try:
+        tmp.write_text(json.dumps(obj, indent=2, default=str) + "\n")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def read_marker(job_dir: Path) -> dict | None:
+    """The `job.json` of a finished job, or None if the folder holds no complete result."""
+    rec = _read_json(Path(job_dir) / MARKER)
+    return rec if rec and rec.get("status") == "done" and rec.get("config_hash") else None
+
+
+def _absolute(path: str, cwd: str) -> Path:
+    p = Path(path)
+    return p if p.is_absolute() else Path(cwd) / p
+
+
+def _job_key(sweep_dir: Path, job_dir: Path) -> str:
+    """The job folder relative to the sweep folder, as one file name."""
+    return str(job_dir.relative_to(sweep_dir)).replace(os.sep, "__")
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def stale_temporaries(sweep_dir: Path) -> list[Path]:
+    """Temporary job folders and files left by killed jobs (Hydra's and submitit's own hidden
+    folders are not touched)."""
+    found = []
+    for root, dirs, files in os.walk(sweep_dir):
+        dirs[:] = [d for d in dirs if d not in (".submitit", ".hydra", STATE)]
+        for name in dirs + files:
+            if name.startswith(".") and (PARTIAL in name or TMP_FILE in name):
+                found.append(Path(root) / name)
+        dirs[:] = [d for d in dirs if PARTIAL not in d]
+    return found
+
+
+def complete_jobs(sweep_dir: Path) -> dict[str, Path]:
+    """config hash -> job folder, for every finished job under `sweep_dir` (first folder wins)."""
+    out: dict[str, Path] = {}
+    for marker in sorted(Path(sweep_dir).rglob(MARKER)):
+        if any(part.startswith(".") for part in marker.relative_to(sweep_dir).parts[:-1]):
+            continue
+        rec = read_marker(marker.parent)
+        if rec:
+            out.setdefault(rec["config_hash"], marker.parent)
+    return out
+
+
+# ------------------------------------------------------------------------------------- job
+def _dirs(hc) -> tuple[Path, Path]:
+    sweep_dir = _absolute(str(hc.sweep.dir), hc.runtime.cwd)
+    job_dir = sweep_dir / str(hc.sweep.subdir)
+    if sweep_dir.resolve() not in job_dir.resolve().parents:
+        raise SweepError(f"hydra.sweep.subdir must be a folder inside hydra.sweep.dir "
+                         f"(got {hc.sweep.subdir!r})")
+    return sweep_dir, job_dir
+
+
+def _threads(hc, requested: int) -> int | None:
+    """Jobs running side by side on one machine (joblib, local Ray) get one Numba thread each
+    unless `threads` is set; results do not depend on it."""
+    target = str(OmegaConf.select(hc, "launcher._target_", default="") or "")
+    if requested == 0 and any(name in target for name in PARALLEL_LAUNCHERS):
+        return 1
+    return None
+
+
+def _already_done(sweep_dir: Path, job_dir: Path, key: str) -> Path | None:
+    own = read_marker(job_dir)
+    if own:
+        if own["config_hash"] == key:
+            return job_dir
+        raise SweepError(
+            f"{job_dir} holds a finished job with other parameters "
+            f"({' '.join(own.get('overrides', []))}); rerun the same command, or give this sweep "
+            f"a new hydra.sweep.dir")
+    try:
+        folder = (sweep_dir / STATE / "index" / key).read_text().strip()
+    except OSError:
+        return None
+    other = sweep_dir / folder
+    rec = read_marker(other)
+    return other if rec and rec["config_hash"] == key else None
+
+
+def _publish(tmp: Path, job_dir: Path, marker: dict) -> None:
+    """Move the finished files into the job folder, then write the marker: the commit point."""
+    job_dir.mkdir(parents=True, exist_ok=True)
+    (job_dir / MARKER).unlink(missing_ok=True)
+    for f in sorted(tmp.iterdir()):
+        os.replace(f, job_dir / f.name)
+    _write_json(job_dir / MARKER, marker)
+    tmp.rmdir()
+
+
+def run_job(cfg: DictConfig, simulate: Callable[..., list[Path]]) -> dict:
+    """One job of a multirun: skip if complete, else run and commit atomically. A failure is
+    recorded and returned, not raised (unless the sweep has no SweepCallback to report it)."""
+    from sim.configuration import to_run_config
+    from sim.outputs import config_hash
+
+    hc = HydraConfig.get()
+    overrides = list(hc.overrides.task)
+    record: dict[str, Any] = {"num": int(hc.job.num), "overrides": overrides, "status": "failed",
+                              "config_hash": None, "error": None, "host": socket.gethostname(),
+                              "pid": os.getpid()}
+    t0 = time.perf_counter()
+    tmp: Path | None = None
+    sweep_dir = job_dir = None
+    try:
+        sweep_dir, job_dir = _dirs(hc)
+        record["folder"] = str(job_dir.relative_to(sweep_dir))
+        run_cfg = to_run_config(cfg)
+        key = record["config_hash"] = config_hash(run_cfg.model_dump(mode="json"))
+        done = _already_done(sweep_dir, job_dir, key)
+        if done is not None:
+            record.update(status="skipped", note=f"already complete in {done.relative_to(sweep_dir)}")
+            print(f"wfsim: job {record['num']} skipped: {record['note']}", flush=True)
+        else:
+            for old in job_dir.parent.glob(f".{job_dir.name}{PARTIAL}*"):
+                _remove(old)  # a killed attempt at this job
+            tmp = job_dir.parent / f".{job_dir.name}{PARTIAL}{socket.gethostname()}-{os.getpid()}"
+            _remove(tmp)
+            paths = simulate(run_cfg, tmp, overrides, threads=_threads(hc, run_cfg.threads))
+            wall = round(time.perf_counter() - t0, 3)
+            marker = {"status": "done", "config_hash": key, "num": record["num"],
+                      "overrides": overrides, "seed": run_cfg.seed, "wall_time_s": wall,
+                      "files": sorted(p.name for p in tmp.iterdir()),
+                      "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+            try:
+                _publish(tmp, job_dir, marker)
+            except OSError:
+                if read_marker(job_dir) is None:
+                    raise
+                _remove(tmp)  # a twin of this job (a worker left over from a killed sweep) won
+            tmp = None
+            _write_text(sweep_dir / STATE / "index" / key, record["folder"])
+            record["status"] = "done"
+            print(f"wfsim: job {record['num']} wrote {', '.join(p.name for p in paths)} to {job_dir}",
+                  flush=True)
+    except Exception as err:  # noqa: BLE001 - a failed job is recorded, the sweep goes on
+        record["error"] = f"{type(err).__name__}: {err}"
+        record["traceback"] = traceback.format_exc()
+        print(f"wfsim: job {record['num']} failed: {record['error']}", file=sys.stderr, flush=True)
+        if tmp is not None:
+            _remove(tmp)
+        failure = err
+    else:
+        failure = None
+    record["wall_time_s"] = round(time.perf_counter() - t0, 3)
+    if sweep_dir is not None and job_dir is not None:
+        try:
+            _write_json(sweep_dir / STATE / "status" / f"{_job_key(sweep_dir, job_dir)}.json", record)
+        except OSError as err:
+            print(f"wfsim: job {record['num']}: could not record its status: {err}", file=sys.stderr)
+    if failure is not None and not _has_callback(hc):
+        raise failure  # no manifest to report it: let Hydra fail the sweep as it would
+    return {k: v for k, v in record.items() if k != "traceback"}
+
+
+def _has_callback(hc) -> bool:
+    callbacks = OmegaConf.select(hc, "callbacks", default=None) or {}
+    return any(str(c.get("_target_", "")).endswith("sweep.SweepCallback") for c in callbacks.values())
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}{TMP_FILE}{os.getpid()}")
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+# -------------------------------------------------------------------------------- manifest
+def expected_jobs(config: DictConfig) -> list[list[str]] | None:
+    """The jobs the basic sweeper makes of this command (None for another sweeper)."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    target = str(OmegaConf.select(config, "hydra.sweeper._target_", default="") or "")
+    if not target.endswith("BasicSweeper"):
+        return None
+    try:
+        params = OmegaConf.select(config, "hydra.sweeper.params", default=None) or {}
+        args = [f"{k}={v}" for k, v in params.items()]
+        args += list(OmegaConf.to_container(config.hydra.overrides.task, resolve=False))
+        parsed = OverridesParser.create().parse_overrides(args)
+        batches = BasicSweeper.split_arguments(parsed, None)
+    except Exception:  # noqa: BLE001 - e.g. a glob() sweep needing the config loader
+        return None
+    return [job for batch in batches for job in batch]
+
+
+def build_manifest(sweep_dir: Path, expected: list[list[str]] | None, *, interrupted: bool = False,
+                   started: str | None = None, launcher: str = "") -> dict:
+    records: dict[int, dict] = {}
+    for path in sorted((sweep_dir / STATE / "status").glob("*.json")):
+        rec = _read_json(path)
+        if rec is not None:
+            rec.pop("traceback", None)
+            records[int(rec["num"])] = rec
+    jobs = []
+    nums = range(len(expected)) if expected is not None else sorted(records)
+    for num in nums:
+        rec = records.get(num)
+        if rec is None:
+            rec = {"num": num, "overrides": expected[num] if expected else None,
+                   "status": "not-run" if interrupted else "missing", "config_hash": None,
+                   "error": ("the sweep stopped before this job reported" if interrupted
+                             else "no status recorded: the job's worker was lost")}
+        jobs.append(rec)
+    counts = {s: sum(j["status"] == s for j in jobs) for s in ("done", "skipped", "failed", "missing",
+                                                               "not-run")}
+    return {"sweep_dir": str(sweep_dir), "started": started,
+            "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "launcher": launcher,
+            "interrupted": interrupted, "jobs_total": len(jobs), "counts": counts,
+            "complete": counts["done"] + counts["skipped"] == len(jobs), "jobs": jobs}
+
+
+def _varying(jobs: list[dict]) -> set[str]:
+    """The override keys whose value differs between the jobs (what a job is known by)."""
+    values: dict[str, set[str]] = {}
+    for job in jobs:
+        for o in job.get("overrides") or []:
+            key, _, value = o.partition("=")
+            values.setdefault(key, set()).add(value)
+    seen = [set(o.split("=")[0] for o in job.get("overrides") or []) for job in jobs]
+    partial = set().union(*seen) - set.intersection(*seen) if seen else set()
+    return {k for k, v in values.items() if len(v) > 1} | partial
+
+
+_ACTIVE: SweepCallback | None = None
+
+
+class SweepCallback(Callback):
+    """Prepares a sweep folder for a (re)run and writes `sweep_manifest.json` at the end."""
+
+    def __init__(self) -> None:
+        self.sweep_dir: Path | None = None
+        self.expected: list[list[str]] | None = None
+        self.started: str | None = None
+        self.launcher = ""
+        self.finished = False
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        global _ACTIVE
+        hc = config.hydra
+        self.sweep_dir = _absolute(str(hc.sweep.dir), hc.runtime.cwd)
+        self.sweep_dir.mkdir(parents=True, exist_ok=True)
+        self.started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        self.launcher = str(OmegaConf.select(config, "hydra.launcher._target_", default="") or "")
+        self.expected = expected_jobs(config)
+        stale = stale_temporaries(self.sweep_dir)
+        for path in stale:
+            _remove(path)
+        state = self.sweep_dir / STATE
+        _remove(state / "status")
+        _remove(state / "index")
+        (state / "index").mkdir(parents=True, exist_ok=True)
+        done = complete_jobs(self.sweep_dir)
+        for key, folder in done.items():
+            _write_text(state / "index" / key, str(folder.relative_to(self.sweep_dir)))
+        (self.sweep_dir / MANIFEST).unlink(missing_ok=True)
+        n = len(self.expected) if self.expected is not None else "?"
+        print(f"wfsim sweep: {n} jobs in {self.sweep_dir}; {len(done)} finished results there"
+              + (f"; removed {len(stale)} temporary files of killed jobs" if stale else ""), flush=True)
+        _ACTIVE = self
+
+    def finish(self, interrupted: bool) -> dict | None:
+        global _ACTIVE
+        _ACTIVE = None
+        if self.finished or self.sweep_dir is None:
+            return None
+        self.finished = True
+        manifest = build_manifest(self.sweep_dir, self.expected, interrupted=interrupted,
+                                  started=self.started, launcher=self.launcher)
+        _write_json(self.sweep_dir / MANIFEST, manifest)
+        c = manifest["counts"]
+        line = (f"wfsim sweep: {manifest['jobs_total']} jobs: {c['done']} done, {c['skipped']} already "
+                f"complete (skipped), {c['failed']} failed")
+        for status in ("missing", "not-run"):
+            if c[status]:
+                line += f", {c[status]} {status}"
+        print(f"{line} -> {self.sweep_dir / MANIFEST}", file=sys.stderr if not manifest["complete"]
+              else sys.stdout, flush=True)
+        varying = _varying(manifest["jobs"])
+        for job in manifest["jobs"]:
+            if job["status"] not in ("done", "skipped"):
+                params = " ".join(o for o in job.get("overrides") or [] if o.split("=")[0] in varying)
+                print(f"  job {job['num']} ({params}) {job['status']}: {job['error']}", file=sys.stderr)
+        return manifest
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        manifest = self.finish(interrupted=False)
+        if manifest is not None and not manifest["complete"]:
+            sys.exit(EXIT_JOBS_FAILED)
+
+
+def finish_interrupted() -> None:
+    """Write the manifest of a sweep that stopped before `on_multirun_end` (called by `main`)."""
+    if _ACTIVE is not None:
+        try:
+            _ACTIVE.finish(interrupted=True)
+        except OSError as err:
+            print(f"wfsim sweep: could not write the manifest: {err}", file=sys.stderr)
