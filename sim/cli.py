@@ -66,19 +66,15 @@ def _app(cfg: DictConfig) -> None:
         print("wfsim: experiment=sensitivity draws and runs its own sample (crash-safe, resumable): "
               "run it without -m", file=sys.stderr)
         sys.exit(EXIT_CONFIG)
-    if "sensitivity" in cfg:
-        from sim.sensitivity import run_from_hydra
-        try:
-            run_from_hydra(cfg)
-        except ConfigError as err:
-            print(f"wfsim: {err}", file=sys.stderr)
-            sys.exit(EXIT_CONFIG)
-        return None
     if multirun:
         from sim.sweep import run_job
         return run_job(cfg, simulate)  # records failures instead of raising: see sim.sweep
+    if "sensitivity" in cfg:
+        from sim.sensitivity import run_from_hydra as job
+    else:
+        job = run
     try:
-        run(cfg)
+        job(cfg)
     except ConfigError as err:
         print(f"wfsim: {err}", file=sys.stderr)
         sys.exit(EXIT_CONFIG)

@@ -232,17 +232,23 @@ def _check_programmes(cfg: RunConfig) -> None:
         validate_params(name, params or {})
 
 
-def _format(err: ValidationError) -> str:
+def error_lines(err: ValidationError, prefix: tuple[str, ...] = (),
+                unknown: str = "unknown key") -> list[str]:
+    """One line per problem, naming the dotted key (under `prefix`) and the bad value."""
     lines = []
     for e in err.errors():
-        key = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        key = ".".join([*prefix, *(str(p) for p in e["loc"])]) or "(top level)"
         if isinstance(e.get("input"), dict) and e["type"] == "value_error":
             lines.append(f"{key}: {e['msg'].removeprefix('Value error, ')}")  # a cross-field check
         elif e["type"] == "extra_forbidden":
-            lines.append(f"{key}: unknown key (value {e['input']!r})")
+            lines.append(f"{key}: {unknown} (value {e['input']!r})")
         else:
             lines.append(f"{key} = {e.get('input')!r}: {e['msg']}")
-    return "invalid configuration:\n  " + "\n  ".join(lines)
+    return lines
+
+
+def _format(err: ValidationError) -> str:
+    return "invalid configuration:\n  " + "\n  ".join(error_lines(err))
 
 
 def validate(raw: dict[str, Any]) -> RunConfig:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from sim.config import ConfigError
+from sim.config import ConfigError, error_lines
 from sim.programmes.base import Levers, Programme
 
 if TYPE_CHECKING:
@@ -38,15 +38,7 @@ def validate_params(name: str, params: dict):
     try:
         return cls.Params.model_validate(params)
     except ValidationError as err:
-        lines = []
-        for e in err.errors():
-            key = ".".join(["intervention", name, *(str(p) for p in e["loc"])])
-            if isinstance(e.get("input"), dict) and e["type"] == "value_error":
-                lines.append(f"{key}: {e['msg'].removeprefix('Value error, ')}")  # a cross-field check
-            elif e["type"] == "extra_forbidden":
-                lines.append(f"{key}: unknown parameter (value {e['input']!r})")
-            else:
-                lines.append(f"{key} = {e.get('input')!r}: {e['msg']}")
+        lines = error_lines(err, ("intervention", name), unknown="unknown parameter")
         raise ConfigError("invalid programme parameters:\n  " + "\n  ".join(lines)) from None
 
 

@@ -159,3 +159,18 @@ class Programme:
         cells = cells[order]
         k = np.arange(n) - np.searchsorted(cells, cells, side="left")
         return cells // p.n_roles, cells % p.n_roles, k
+
+    def hire(self, n: int, week: int, route: str, *, stream: int = STREAM_PLACE,
+             mask: np.ndarray | None = None, k_offset: int = 0, **kwargs) -> Cohort | None:
+        """Place n recruits into vacancies (see `place`) and make them hires through the
+        programme's `route`; `kwargs` go to `sim.population.new_hires` (lag, age_range,
+        deprived_share, fte_factor). `k_offset` keeps ids distinct when one programme hires
+        into the same cell twice in a week (e.g. through two routes)."""
+        from sim.population import new_hires
+
+        employer, role, k = self.place(n, week, stream, mask)
+        if not len(employer):
+            return None
+        code = np.full(len(employer), self.model.route_code[route])
+        return new_hires(self.model.params, week, employer, role, k + k_offset, route=code,
+                         channel=self.channel, **kwargs)

@@ -18,11 +18,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import numpy as np
 from pydantic import Field
 
 from sim.codes import WEEKS_PER_YEAR
-from sim.population import new_hires
 from sim.programmes.base import NonNegative, Programme, ProgrammeParams, Rate
 
 
@@ -54,15 +52,12 @@ class ICan(Programme):
         return super().active(week) and week < self.params.start_week + self.params.duration_weeks
 
     def recruit(self, week):
-        prm, p = self.params, self.model.params
-        employer, role, k = self.place(self.weekly_count(prm.recruits_per_year, week), week)
-        self._hired_this_week = len(employer)
-        if not len(employer):
-            return None
-        route = np.full(len(employer), self.model.route_code["i_can"])
-        return new_hires(p, week, employer, role, k, route=route, channel=self.channel,
-                         lag=prm.time_to_hire_weeks, age_range=prm.age_range,
-                         deprived_share=prm.deprived_share)
+        prm = self.params
+        hires = self.hire(self.weekly_count(prm.recruits_per_year, week), week, "i_can",
+                          lag=prm.time_to_hire_weeks, age_range=prm.age_range,
+                          deprived_share=prm.deprived_share)
+        self._hired_this_week = 0 if hires is None else len(hires)
+        return hires
 
     def weekly_cost(self, week):
         return (self._hired_this_week * self.params.cost_per_recruit_gbp

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import numpy as np
 from pydantic import Field
 
-from sim.population import new_hires
 from sim.programmes.base import NonNegative, Programme, ProgrammeParams
 
 
@@ -43,14 +41,12 @@ class InternationalRecruitment(Programme):
         self._hired = 0
 
     def recruit(self, week):
-        prm, p = self.params, self.model.params
-        employer, role, k = self.place(self.weekly_count(prm.recruits_per_year, week), week)
-        self._hired = len(employer)
-        if not len(employer):
-            return None
-        route = np.full(len(employer), self.model.route_code["international_recruitment"])
-        return new_hires(p, week, employer, role, k, route=route, channel=self.channel,
-                         lag=prm.time_to_hire_weeks, age_range=prm.age_range, deprived_share=0.0)
+        prm = self.params
+        hires = self.hire(self.weekly_count(prm.recruits_per_year, week), week,
+                          "international_recruitment", lag=prm.time_to_hire_weeks,
+                          age_range=prm.age_range, deprived_share=0.0)
+        self._hired = 0 if hires is None else len(hires)
+        return hires
 
     def weekly_cost(self, week):
         return self._hired * self.params.cost_per_recruit_gbp

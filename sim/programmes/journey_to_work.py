@@ -17,9 +17,9 @@ from typing import Annotated
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim.population import new_hires
 from sim.programmes.base import NonNegative, Programme, ProgrammeParams, Rate
 from sim.rng import uniforms
+from sim.workers import Cohort
 
 STREAM_CONVERT = 111
 
@@ -72,16 +72,11 @@ class JourneyToWork(Programme):
             keys = (np.uint64(self.channel) << np.uint64(32)) + np.uint64(i << 20) + np.arange(
                 n, dtype=np.uint64)
             converts = int((uniforms(p.seed, week, keys, STREAM_CONVERT) < r.conversion).sum())
-            employer, role, k = self.place(converts, week, stream=STREAM_CONVERT + 1 + i)
-            if not len(employer):
-                continue
-            # Distinct k per route keeps ids unique when two routes fill the same cell.
-            code = self.model.route_code[f"jtw_{route_name}"]
-            parts.append(new_hires(p, week, employer, role, k + (i << 12), channel=self.channel,
-                                   route=np.full(len(employer), code), lag=r.lag_weeks,
-                                   age_range=r.age_range, deprived_share=r.deprived_share))
-        from sim.workers import Cohort
-
+            hires = self.hire(converts, week, f"jtw_{route_name}", stream=STREAM_CONVERT + 1 + i,
+                              k_offset=i << 12, lag=r.lag_weeks, age_range=r.age_range,
+                              deprived_share=r.deprived_share)
+            if hires is not None:
+                parts.append(hires)
         return Cohort.concat(parts) if parts else None
 
     def weekly_cost(self, week):

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import numpy as np
 from pydantic import Field
 
-from sim.population import new_hires
 from sim.programmes.base import NonNegative, Programme, ProgrammeParams
 
 
@@ -40,15 +38,11 @@ class Returners(Programme):
         self._hired = 0
 
     def recruit(self, week):
-        prm, p = self.params, self.model.params
-        employer, role, k = self.place(self.weekly_count(prm.returners_per_year, week), week)
-        self._hired = len(employer)
-        if not len(employer):
-            return None
-        route = np.full(len(employer), self.model.route_code["returners_programme"])
-        return new_hires(p, week, employer, role, k, route=route, channel=self.channel,
-                         lag=prm.time_to_hire_weeks, age_range=prm.age_range,
-                         fte_factor=prm.fte_factor)
+        prm = self.params
+        hires = self.hire(self.weekly_count(prm.returners_per_year, week), week, "returners_programme",
+                          lag=prm.time_to_hire_weeks, age_range=prm.age_range, fte_factor=prm.fte_factor)
+        self._hired = 0 if hires is None else len(hires)
+        return hires
 
     def weekly_cost(self, week):
         return self._hired * self.params.cost_per_returner_gbp

@@ -20,7 +20,6 @@ import numpy as np
 from pydantic import Field
 
 from sim.codes import SECTORS, WEEKS_PER_YEAR
-from sim.population import new_hires
 from sim.programmes.base import NonNegative, Programme, ProgrammeParams, Rate
 from sim.rng import uniforms
 from sim.workers import Cohort
@@ -75,11 +74,10 @@ class RotationalApprenticeships(Programme):
             for s in range(len(SECTORS)):
                 n_s = int((complete & (sector == s)).sum())
                 mask = self.cell_mask() & (p.employer_sector == s)[:, None]
-                employer, role, k = self.place(n_s, week, stream=STREAM_CHOICE + 1 + s, mask=mask)
-                if len(employer):
-                    route = np.full(len(employer), self.model.route_code["rotational_apprenticeship"])
-                    parts.append(new_hires(p, week, employer, role, k + (s << 12), route=route,
-                                           channel=self.channel, lag=1, age_range=prm.age_range))
+                hires = self.hire(n_s, week, "rotational_apprenticeship", stream=STREAM_CHOICE + 1 + s,
+                                  mask=mask, k_offset=s << 12, lag=1, age_range=prm.age_range)
+                if hires is not None:
+                    parts.append(hires)
         return Cohort.concat(parts) if parts else None
 
     def weekly_cost(self, week):
