@@ -3,7 +3,8 @@
 Mechanism: social care support roles are paid on NHS terms ("new-to-care reservists ... appointed
 on NHS terms and conditions", seed cpa_nhse_learning_summit_2023; movement is "mostly social
 care -> NHS because of terms and conditions"). The targeted pay scales are raised to close a
-share of the gap to the reference sector's scale for the role. Better pay lowers leaving, draws
+share of the gap to the reference sector's scale for the role, and follow that scale's pay
+awards while the programme runs (when it ends, the scale keeps its level and its own awards). Better pay lowers leaving, draws
 fewer care workers to the NHS and helps recruitment.
 
 Cost: the extra pay bill, FTE in post times the uplift over the scale without parity.
@@ -40,14 +41,15 @@ class PayParity(Programme):
         return p.pay_scale * ((1.0 + p.pay_award) ** awards)[:, None]
 
     def adjust(self, levers, week):
+        """Each week, set the targeted scales to their own scale plus the closed share of the gap
+        to the reference scale: the scale tracks the reference's pay awards from then on ("paid
+        on NHS terms"), never falling below what it would have been without parity."""
         st = self.model.state
         base = self._scale_without_parity(week)
-        target = base.copy()
         for s in self.sector_idx:
             for r in self.role_idx:
                 gap = max(st.pay_scale[self.ref, r] - base[s, r], 0.0)
-                target[s, r] = max(st.pay_scale[s, r], base[s, r] + self.params.share_of_gap_closed * gap)
-                st.pay_scale[s, r] = target[s, r]
+                st.pay_scale[s, r] = base[s, r] + self.params.share_of_gap_closed * gap
         self._uplift = np.maximum(st.pay_scale - base, 0.0)
 
     def weekly_cost(self, week):
