@@ -24,12 +24,9 @@ or by method, or raise `scale` and `n_jobs` on a large node.
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import sys
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -38,16 +35,10 @@ import numpy as np
 import pandas as pd
 
 from sim.config import ConfigError
+from sim.sensitivity_methods import morris, morris_runs, problem, sobol, sobol_runs
+from sim.sensitivity_runs import OUTPUTS, ModelEvaluator, get_key, point_config
 
-OUTPUTS = {
-    "fte": "staff in post (FTE) at the end of the year, whole system",  # the last week of the year
-    "vacancy_rate": "vacant FTE / establishment FTE over the year",
-    "turnover_rate": "leavers in the year / mean headcount",
-    "agency_cost_gbp": "agency spend in the year (GBP)",
-}
 METHODS = ("morris", "sobol", "morris+sobol")
-WEEKS_PER_YEAR = 52
-CHECKPOINT = "sensitivity_runs.jsonl"
 
 
 # ------------------------------------------------------------------------------ settings
@@ -132,198 +123,13 @@ def _flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def problem(parameters: dict[str, tuple[float, float]]) -> dict:
-    """SALib's problem definition for these parameters."""
-    return {"num_vars": len(parameters), "names": list(parameters),
-            "bounds": [list(b) for b in parameters.values()]}
-
-
-def morris_runs(k: int, trajectories: int) -> int:
-    return trajectories * (k + 1)
-
-
-def sobol_runs(k: int, n: int, second_order: bool = False) -> int:
-    return n * (2 * k + 2) if second_order else n * (k + 2)
-
-
-# --------------------------------------------------------------------- SALib, any function
-Evaluate = Callable[[np.ndarray, str], np.ndarray]  # (X [n, k], stage) -> Y [n, outputs]
-
-
-def morris(prob: dict, evaluate: Evaluate, outputs: Sequence[str], *, trajectories: int,
-           levels: int = 4, seed: int = 0, conf_level: float = 0.95) -> pd.DataFrame:
-    """Morris elementary effects of every parameter on every output."""
-    from SALib.analyze import morris as analyze
-    from SALib.sample import morris as sample
-
-    X = sample.sample(prob, trajectories, num_levels=levels, seed=seed)
-    Y = np.asarray(evaluate(X, "morris"), dtype=float).reshape(len(X), len(outputs))
-    rows = []
-    for j, out in enumerate(outputs):
-        r = analyze.analyze(prob, X, Y[:, j], num_levels=levels, conf_level=conf_level,
-                            num_resamples=1000, seed=seed)
-        top = float(np.nanmax(r["mu_star"])) or 1.0
-        for i, name in enumerate(prob["names"]):
-            rows.append({"output": out, "parameter": name, "low": prob["bounds"][i][0],
-                         "high": prob["bounds"][i][1], "mu": float(r["mu"][i]),
-                         "mu_star": float(r["mu_star"][i]), "mu_star_conf": float(r["mu_star_conf"][i]),
-                         "sigma": float(r["sigma"][i]), "mu_star_rel": float(r["mu_star"][i]) / top})
-    df = pd.DataFrame(rows)
-    df["rank"] = df.groupby("output")["mu_star"].rank(ascending=False, method="first").astype(int)
-    return df
-
-
-def sobol(prob: dict, evaluate: Evaluate, outputs: Sequence[str], *, n: int, seed: int = 0,
-          conf_level: float = 0.95, second_order: bool = False) -> pd.DataFrame:
-    """First-order and total Sobol indices (Saltelli/Jansen estimators) with bootstrap intervals."""
-    from SALib.analyze import sobol as analyze
-    from SALib.sample import sobol as sample
-
-    X = sample.sample(prob, n, calc_second_order=second_order, seed=seed)
-    Y = np.asarray(evaluate(X, "sobol"), dtype=float).reshape(len(X), len(outputs))
-    rows = []
-    for j, out in enumerate(outputs):
-        y = Y[:, j]
-        if np.ptp(y) == 0:  # a constant output: every index is 0
-            r = {k: np.zeros(prob["num_vars"]) for k in ("S1", "S1_conf", "ST", "ST_conf")}
-        else:
-            r = analyze.analyze(prob, y, calc_second_order=second_order, conf_level=conf_level,
-                                num_resamples=1000, seed=seed)
-        for i, name in enumerate(prob["names"]):
-            row = {"output": out, "parameter": name, "low": prob["bounds"][i][0],
-                   "high": prob["bounds"][i][1]}
-            for idx in ("S1", "ST"):
-                v, c = float(r[idx][i]), float(r[f"{idx}_conf"][i])
-                row.update({idx: v, f"{idx}_conf": c, f"{idx}_lo": v - c, f"{idx}_hi": v + c})
-            rows.append(row)
-    return pd.DataFrame(rows)
-
-
-# ------------------------------------------------------------------------------ the model
-def _set(tree: dict, key: str, value: Any) -> None:
-    node = tree
-    parts = key.split(".")
-    for p in parts[:-1]:
-        node = node[p]
-    node[parts[-1]] = value
-
-
-def _get(tree: dict, key: str) -> Any:
-    node = tree
-    for p in key.split("."):
-        if not isinstance(node, dict) or p not in node:
-            raise KeyError(key)
-        node = node[p]
-    return node
-
-
-def point_config(base: dict, names: Sequence[str], values: Sequence[float]) -> dict:
-    """The base config with these parameter values (integers rounded for integer keys)."""
-    cfg = json.loads(json.dumps(base))
-    for name, v in zip(names, values, strict=True):
-        old = _get(base, name)
-        _set(cfg, name, int(round(v)) if isinstance(old, int) and not isinstance(old, bool) else float(v))
-    return cfg
-
-
-def measure(ts: pd.DataFrame, year: int, outputs: Sequence[str]) -> list[float]:
-    """The outputs of one run, in year `year` (1 = the first simulated year)."""
-    lo, hi = (year - 1) * WEEKS_PER_YEAR, year * WEEKS_PER_YEAR - 1
-    yr = ts[(ts["week"] >= lo) & (ts["week"] <= hi)]
-    weekly = yr.groupby("week")[["fte", "headcount", "vacancy_fte", "establishment_fte",
-                                 "leavers", "agency_cost_gbp"]].sum()
-    values = {"fte": float(weekly.loc[weekly.index.max(), "fte"]),
-              "vacancy_rate": float(weekly["vacancy_fte"].sum() / weekly["establishment_fte"].sum()),
-              "turnover_rate": float(weekly["leavers"].sum() / weekly["headcount"].mean()),
-              "agency_cost_gbp": float(weekly["agency_cost_gbp"].sum())}
-    return [values[o] for o in outputs]
-
-
-def run_point(base: dict, names: Sequence[str], values: Sequence[float], scale: float, year: int,
-              outputs: Sequence[str], threads: int | None = None) -> list[float]:
-    """One model run at one point of the sample (in a worker process)."""
-    import logging
-
-    from sim.config import validate
-    from sim.model import WorkforceModel
-
-    logging.getLogger("MESA").setLevel(logging.WARNING)
-    model = WorkforceModel(validate(point_config(base, names, values)), scale=scale, threads=threads)
-    model.run()
-    return measure(model.timeseries(), year, outputs)
-
-
-class ModelEvaluator:
-    """Evaluates sample points with the simulator, reusing runs found in the checkpoint."""
-
-    def __init__(self, base: dict, settings: Settings, out_dir: Path, *, log=print):
-        self.base, self.s, self.out_dir, self.log = base, settings, Path(out_dir), log
-        self.year = settings.year or base["years"]
-        self.key = plan_key(base, settings)
-        self.path = self.out_dir / CHECKPOINT
-        self.done: dict[tuple[str, str, int], list[float]] = {}
-        self.runs = self.reused = 0
-        self._load()
-
-    def _load(self) -> None:
-        if not self.path.exists():
-            return
-        for line in self.path.read_text().splitlines():
-            try:
-                rec = json.loads(line)
-            except ValueError:
-                continue  # a line cut by a kill
-            if rec.get("plan") == self.key:
-                self.done[(rec["stage"], rec["names"], rec["i"])] = rec["y"]
-
-    def __call__(self, X: np.ndarray, stage: str, names: Sequence[str]) -> np.ndarray:
-        from joblib import Parallel, delayed
-
-        tag = ",".join(names)
-        todo = [i for i in range(len(X)) if (stage, tag, i) not in self.done]
-        self.reused += len(X) - len(todo)
-        if len(X) - len(todo):
-            self.log(f"  {stage}: {len(X) - len(todo)} of {len(X)} runs found in {CHECKPOINT}")
-        n_jobs = self.s.n_jobs if self.s.n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + self.s.n_jobs)
-        n_jobs = min(n_jobs, max(1, len(todo)))
-        threads = 1 if n_jobs > 1 else (self.base.get("threads") or None)
-        t0 = time.perf_counter()
-        step = max(1, len(todo) // 10)
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "a") as fh:
-            calls = (delayed(run_point)(self.base, names, X[i].tolist(), self.s.scale, self.year,
-                                        self.s.outputs, threads) for i in todo)
-            results = Parallel(n_jobs=n_jobs, return_as="generator")(calls) if n_jobs > 1 else \
-                (c[0](*c[1], **c[2]) for c in calls)
-            for k, (i, y) in enumerate(zip(todo, results, strict=True), start=1):
-                self.done[(stage, tag, i)] = y
-                fh.write(json.dumps({"plan": self.key, "stage": stage, "names": tag, "i": i,
-                                     "x": X[i].tolist(), "y": y}) + "\n")
-                fh.flush()
-                self.runs += 1
-                if k % step == 0 or k == len(todo):
-                    el = time.perf_counter() - t0
-                    self.log(f"  {stage}: {k}/{len(todo)} runs, {el:.0f} s, about "
-                             f"{el / k * (len(todo) - k):.0f} s to go")
-        return np.array([self.done[(stage, tag, i)] for i in range(len(X))], dtype=float)
-
-
-def plan_key(base: dict, s: Settings) -> str:
-    """Identity of the runs: the base config, the ranges, scale, year, outputs and sampling."""
-    ident = {"base": {k: v for k, v in base.items() if k not in ("threads", "progress")},
-             "parameters": s.parameters, "outputs": s.outputs, "scale": s.scale, "year": s.year,
-             "morris": [s.morris_trajectories, s.morris_levels], "sobol": [s.sobol_n, s.sobol_second_order],
-             "seed": s.seed}
-    return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-
 def check_parameters(base: dict, s: Settings) -> None:
     """Every key exists and both ends of every range pass validation: before any run."""
     from sim.config import validate
 
     for key, (lo, hi) in s.parameters.items():
         try:
-            old = _get(base, key)
+            old = get_key(base, key)
         except KeyError:
             raise ConfigError(f"sensitivity.parameters: {key} is not a config key") from None
         if isinstance(old, bool) or not isinstance(old, int | float):

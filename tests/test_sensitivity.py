@@ -8,16 +8,8 @@ import pandas as pd
 import pytest
 
 from sim.config import ConfigError
-from sim.sensitivity import (
-    Settings,
-    morris,
-    morris_runs,
-    plan,
-    problem,
-    run_analysis,
-    sobol,
-    sobol_runs,
-)
+from sim.sensitivity import Settings, plan, run_analysis
+from sim.sensitivity_methods import morris, morris_runs, problem, sobol, sobol_runs
 from tests.conftest import ROOT, run_wfsim
 
 pytest.importorskip("SALib")

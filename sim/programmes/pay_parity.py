@@ -4,8 +4,8 @@ Mechanism: social care support roles are paid on NHS terms ("new-to-care reservi
 on NHS terms and conditions", seed cpa_nhse_learning_summit_2023; movement is "mostly social
 care -> NHS because of terms and conditions"). The targeted pay scales are raised to close a
 share of the gap to the reference sector's scale for the role, and follow that scale's pay
-awards while the programme runs (when it ends, the scale keeps its level and its own awards). Better pay lowers leaving, draws
-fewer care workers to the NHS and helps recruitment.
+awards while the programme runs (when it ends, the scale keeps its level and its own awards).
+Better pay lowers leaving, draws fewer care workers to the NHS and helps recruitment.
 
 Cost: the extra pay bill, FTE in post times the uplift over the scale without parity.
 """

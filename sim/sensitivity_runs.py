@@ -1,0 +1,145 @@
+"""Running the simulator at the points of a sensitivity sample: one validated model run per point,
+its outputs in the chosen year, and the checkpoint of finished runs (`sensitivity_runs.jsonl`)
+that lets an interrupted analysis resume."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from sim.sensitivity import Settings
+
+OUTPUTS = {
+    "fte": "staff in post (FTE) at the end of the year, whole system",  # the last week of the year
+    "vacancy_rate": "vacant FTE / establishment FTE over the year",
+    "turnover_rate": "leavers in the year / mean headcount",
+    "agency_cost_gbp": "agency spend in the year (GBP)",
+}
+WEEKS_PER_YEAR = 52
+CHECKPOINT = "sensitivity_runs.jsonl"
+
+
+def set_key(tree: dict, key: str, value: Any) -> None:
+    node = tree
+    parts = key.split(".")
+    for p in parts[:-1]:
+        node = node[p]
+    node[parts[-1]] = value
+
+
+def get_key(tree: dict, key: str) -> Any:
+    node = tree
+    for p in key.split("."):
+        if not isinstance(node, dict) or p not in node:
+            raise KeyError(key)
+        node = node[p]
+    return node
+
+
+def point_config(base: dict, names: Sequence[str], values: Sequence[float]) -> dict:
+    """The base config with these parameter values (integers rounded for integer keys)."""
+    cfg = json.loads(json.dumps(base))
+    for name, v in zip(names, values, strict=True):
+        old = get_key(base, name)
+        set_key(cfg, name, int(round(v)) if isinstance(old, int) and not isinstance(old, bool) else float(v))
+    return cfg
+
+
+def measure(ts: pd.DataFrame, year: int, outputs: Sequence[str]) -> list[float]:
+    """The outputs of one run, in year `year` (1 = the first simulated year)."""
+    lo, hi = (year - 1) * WEEKS_PER_YEAR, year * WEEKS_PER_YEAR - 1
+    yr = ts[(ts["week"] >= lo) & (ts["week"] <= hi)]
+    weekly = yr.groupby("week")[["fte", "headcount", "vacancy_fte", "establishment_fte",
+                                 "leavers", "agency_cost_gbp"]].sum()
+    values = {"fte": float(weekly.loc[weekly.index.max(), "fte"]),
+              "vacancy_rate": float(weekly["vacancy_fte"].sum() / weekly["establishment_fte"].sum()),
+              "turnover_rate": float(weekly["leavers"].sum() / weekly["headcount"].mean()),
+              "agency_cost_gbp": float(weekly["agency_cost_gbp"].sum())}
+    return [values[o] for o in outputs]
+
+
+def run_point(base: dict, names: Sequence[str], values: Sequence[float], scale: float, year: int,
+              outputs: Sequence[str], threads: int | None = None) -> list[float]:
+    """One model run at one point of the sample (in a worker process)."""
+    import logging
+
+    from sim.config import validate
+    from sim.model import WorkforceModel
+
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    model = WorkforceModel(validate(point_config(base, names, values)), scale=scale, threads=threads)
+    model.run()
+    return measure(model.timeseries(), year, outputs)
+
+
+def plan_key(base: dict, s: Settings) -> str:
+    """Identity of the runs: the base config, the ranges, scale, year, outputs and sampling."""
+    ident = {"base": {k: v for k, v in base.items() if k not in ("threads", "progress")},
+             "parameters": s.parameters, "outputs": s.outputs, "scale": s.scale, "year": s.year,
+             "morris": [s.morris_trajectories, s.morris_levels], "sobol": [s.sobol_n, s.sobol_second_order],
+             "seed": s.seed}
+    return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+class ModelEvaluator:
+    """Evaluates sample points with the simulator, reusing runs found in the checkpoint."""
+
+    def __init__(self, base: dict, settings: Settings, out_dir: Path, *, log=print):
+
+        self.base, self.s, self.out_dir, self.log = base, settings, Path(out_dir), log
+        self.year = settings.year or base["years"]
+        self.key = plan_key(base, settings)
+        self.path = self.out_dir / CHECKPOINT
+        self.done: dict[tuple[str, str, int], list[float]] = {}
+        self.runs = self.reused = 0
+        self._load()
+
+    def _load(self) -> None:
+        if not self.path.exists():
+            return
+        for line in self.path.read_text().splitlines():
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue  # a line cut by a kill
+            if rec.get("plan") == self.key:
+                self.done[(rec["stage"], rec["names"], rec["i"])] = rec["y"]
+
+    def __call__(self, X: np.ndarray, stage: str, names: Sequence[str]) -> np.ndarray:
+        from joblib import Parallel, delayed
+
+        tag = ",".join(names)
+        todo = [i for i in range(len(X)) if (stage, tag, i) not in self.done]
+        self.reused += len(X) - len(todo)
+        if len(X) - len(todo):
+            self.log(f"  {stage}: {len(X) - len(todo)} of {len(X)} runs found in {CHECKPOINT}")
+        n_jobs = self.s.n_jobs if self.s.n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + self.s.n_jobs)
+        n_jobs = min(n_jobs, max(1, len(todo)))
+        threads = 1 if n_jobs > 1 else (self.base.get("threads") or None)
+        t0 = time.perf_counter()
+        step = max(1, len(todo) // 10)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a") as fh:
+            calls = (delayed(run_point)(self.base, names, X[i].tolist(), self.s.scale, self.year,
+                                        self.s.outputs, threads) for i in todo)
+            results = Parallel(n_jobs=n_jobs, return_as="generator")(calls) if n_jobs > 1 else \
+                (c[0](*c[1], **c[2]) for c in calls)
+            for k, (i, y) in enumerate(zip(todo, results, strict=True), start=1):
+                self.done[(stage, tag, i)] = y
+                fh.write(json.dumps({"plan": self.key, "stage": stage, "names": tag, "i": i,
+                                     "x": X[i].tolist(), "y": y}) + "\n")
+                fh.flush()
+                self.runs += 1
+                if k % step == 0 or k == len(todo):
+                    el = time.perf_counter() - t0
+                    self.log(f"  {stage}: {k}/{len(todo)} runs, {el:.0f} s, about "
+                             f"{el / k * (len(todo) - k):.0f} s to go")
+        return np.array([self.done[(stage, tag, i)] for i in range(len(X))], dtype=float)
