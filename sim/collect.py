@@ -156,7 +156,9 @@ def _column(values: list[Any]) -> pd.Series:
 def param_table(jobs: list[Job]) -> pd.DataFrame:
     """One row per job, one typed column per parameter (the union over all jobs)."""
     keys = sorted({k for j in jobs for k in j.params})
-    return pd.DataFrame({k: _column([j.params.get(k) for j in jobs]) for k in keys})
+    # An explicit index: a sweep whose jobs differ only in seed and scenario has no columns here.
+    return pd.DataFrame({k: _column([j.params.get(k) for j in jobs]) for k in keys},
+                        index=range(len(jobs)))
 
 
 def _yearly(folder: Path) -> pd.DataFrame:

@@ -248,3 +248,16 @@ def test_ray_sweep_equals_joblib_sweep(resumed_sweep, tmp_path):
     for key, folder in ray.items():
         for name in ("timeseries.parquet", "flows.parquet"):
             pd.testing.assert_frame_equal(pd.read_parquet(folder / name), pd.read_parquet(joblib[key] / name))
+
+
+def test_collect_a_sweep_whose_jobs_differ_only_in_seed_and_scenario(tmp_path):
+    """The comparison experiment's jobs have no parameter besides seed, scenario and experiment."""
+    from sim.collect import collect
+
+    root = tmp_path / "sweep"
+    _fake_job(root / "0", ["seed=0", "intervention=[]"], "a", 10.0)
+    _fake_job(root / "1", ["seed=0", "intervention=[i_can]"], "b", 12.0)
+    res = collect(root, tmp_path / "out")
+    assert res["jobs"] == 2
+    ts = pd.read_parquet(tmp_path / "out" / "timeseries")
+    assert ts.groupby("scenario", observed=True)["fte"].max().to_dict() == {"baseline": 11.0, "i_can": 13.0}
