@@ -17,8 +17,7 @@ N_ROUTES = len(ROUTES)
 # Route code of a worker who came from another employer of the system (any sector).
 OTHER_EMPLOYER = N_ROUTES
 OTHER_EMPLOYER_NAME = "other_employer"
-# Programmes add their own routes after these (codes assigned per run, see sim.programmes).
-FIRST_PROGRAMME_ROUTE = N_ROUTES + 1
+# Programmes add their own routes after these (codes assigned per run, see sim.model).
 
 # Where a leaver goes. The first entries are the four sectors (a move inside the system);
 # a move to the worker's own sector is a move between two of its employers.

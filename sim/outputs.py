@@ -14,8 +14,6 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-import pandas as pd
-
 from sim.codes import SECTORS, WEEKS_PER_YEAR
 from sim.metrics import yearly_rates
 
@@ -126,6 +124,3 @@ def write_run(model, folder: Path, wall_time_s: float,
             lambda p: p.write_text("".join(f"- {o}\n" for o in overrides or [])))
     return paths
 
-
-def read_timeseries(folder: Path) -> pd.DataFrame:
-    return pd.read_parquet(Path(folder) / "timeseries.parquet")

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Annotated, ClassVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sim.codes import N_SECTORS, SECTORS, WEEKS_PER_YEAR
+from sim.codes import SECTORS, WEEKS_PER_YEAR
 from sim.rng import uniforms
 from sim.workers import Cohort
 
@@ -119,11 +119,6 @@ class Programme:
         pass
 
     # --- helpers -----------------------------------------------------------------------
-    def sector_mask(self) -> np.ndarray:
-        mask = np.zeros(N_SECTORS, bool)
-        mask[self.sector_idx] = True
-        return mask
-
     def cell_mask(self) -> np.ndarray:
         """[E, R] True for the (employer, role) cells the programme targets."""
         p = self.model.params
