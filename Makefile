@@ -31,8 +31,8 @@ bench: $(STAMP)
 PRESETS := default bsol ssot blmk somerset
 
 calibrate: $(STAMP)   # refit every preset after a change to the model's dynamics
-	for s in $(PRESETS); do $(BIN)/python -m sim.calibrate system=$$s || exit 1; done
-	$(BIN)/python -m sim.calibrate system=england --scale 0.05
+	for s in $(PRESETS); do $(BIN)/python -m sim.commands.calibrate system=$$s || exit 1; done
+	$(BIN)/python -m sim.commands.calibrate system=england --scale 0.05
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim analysis experiments tests

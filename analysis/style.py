@@ -36,7 +36,6 @@ PALETTE = {
 # chosen to stay apart from the colours above).
 EXTRA_COLOURS = ["#882255", "#332288", "#117733", "#000000"]
 ESTABLISHMENT_COLOUR = "#555555"
-BASELINE_COLOUR = "#333333"
 
 LABELS = {
     "acute": "Acute hospitals",

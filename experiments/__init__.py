@@ -1,1 +1,2 @@
-"""Experiments and benchmarks run on the simulator (scripts, not library code)."""
+"""Studies over many runs of the simulator: the programme comparison (`compare`), the global
+sensitivity analysis (`sensitivity`) and the speed benchmark (`benchmark`)."""

@@ -30,7 +30,6 @@ DEST_LEFT_AREA = N_SECTORS + 2
 
 # Nodes of the flow graph: sectors, then outside sources, then outside destinations.
 NODES: tuple[str, ...] = SECTORS + ROUTES + EXITS
-ROUTE_NODE0 = N_SECTORS
 EXIT_NODE0 = N_SECTORS + N_ROUTES
 
 # Flexible-working status of a worker.
@@ -45,8 +44,9 @@ DT_EMPLOYER = np.int16
 DT_AGE = np.uint8
 DT_WEEKS = np.int16
 DT_FTE = np.uint8          # contracted FTE in hundredths (1..100)
-DT_FLOAT = np.float32
 DT_FLAG = np.uint8
 
 FTE_UNIT = 100
 WEEKS_PER_YEAR = 52
+FIRST_YEAR_WEEKS = WEEKS_PER_YEAR       # a worker's first year with an employer, for early leaving
+MAX_WEEKS = int(np.iinfo(DT_WEEKS).max)  # tenures stop counting here

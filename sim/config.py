@@ -214,7 +214,7 @@ class RunConfig(Strict):
     engine: str = "kernels"
     system: SystemConfig
     behaviour: Behaviour
-    # Programmes by name, each with its own typed parameters (checked by sim.programmes.load).
+    # Programmes by name, each with its own typed parameters (checked by sim.programmes.parse_params).
     intervention: dict[str, dict[str, Any] | None] = {}
 
     @model_validator(mode="after")
@@ -222,14 +222,6 @@ class RunConfig(Strict):
         if self.engine not in ("kernels", "reference"):
             raise ValueError("engine must be 'kernels' or 'reference'")
         return self
-
-
-def _check_programmes(cfg: RunConfig) -> None:
-    """Each programme's parameters against its own typed schema (names the dotted key)."""
-    from sim.programmes import validate_params  # the programmes import this module
-
-    for name, params in cfg.intervention.items():
-        validate_params(name, params or {})
 
 
 def error_lines(err: ValidationError, prefix: tuple[str, ...] = (),
@@ -252,10 +244,9 @@ def _format(err: ValidationError) -> str:
 
 
 def validate(raw: dict[str, Any]) -> RunConfig:
-    """Check a plain dict (e.g. from `OmegaConf.to_container`) against the schema."""
+    """Check a plain dict (e.g. from `OmegaConf.to_container`) against the schema. Programmes'
+    own parameters are checked by `sim.programmes.parse_params` (see `sim.configuration`)."""
     try:
-        cfg = RunConfig.model_validate(raw)
+        return RunConfig.model_validate(raw)
     except ValidationError as err:
         raise ConfigError(_format(err)) from None
-    _check_programmes(cfg)
-    return cfg

@@ -81,7 +81,12 @@ def pay_multiplier(p: Params, st: EmployerState) -> np.ndarray:
 
 
 def vacancy_fte(st: EmployerState) -> np.ndarray:
-    """Open posts not yet filled or offered, in FTE."""
+    """Vacant FTE as the statistic counts it: funded establishment minus FTE in post."""
+    return np.maximum(st.establishment - st.fte_units / FTE_UNIT, 0.0)
+
+
+def open_posts_fte(st: EmployerState) -> np.ndarray:
+    """Vacant FTE not yet offered to anyone (hires agreed but not started are taken off)."""
     return np.maximum(st.establishment - (st.fte_units + st.pending_units) / FTE_UNIT, 0.0)
 
 
@@ -118,8 +123,8 @@ def destination_shares(p: Params, st: EmployerState) -> np.ndarray:
 
 
 def vacancy_prefix(st: EmployerState) -> np.ndarray:
-    """[R, E+1] prefix sums of vacant FTE over employers, for choosing a mover's employer."""
-    vac = vacancy_fte(st)
+    """[R, E+1] prefix sums of open posts (FTE) over employers, for choosing a mover's employer."""
+    vac = open_posts_fte(st)
     out = np.zeros((vac.shape[1], vac.shape[0] + 1))
     out[:, 1:] = np.cumsum(vac.T, axis=1)
     return out
@@ -160,7 +165,7 @@ def cover(p: Params, st: EmployerState, lv) -> None:
     """Phase 8: employers' bank staff fill a share of the gap left by vacancies and sickness;
     a system hub (if a programme runs one) fills a share of what remains, up to its pool; then
     agency fills a share of the rest (under any cap); what is left is felt as pressure.
-    `lv` holds this week's levers (sim.programmes.base.Levers)."""
+    `lv` holds this week's levers (sim.levers.Levers)."""
     s = p.employer_sector
     available = (st.fte_units - st.sick_units) / FTE_UNIT
     gap = np.maximum(st.establishment - available, 0.0)

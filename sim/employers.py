@@ -10,6 +10,7 @@ import mesa
 import numpy as np
 
 from sim.codes import FTE_UNIT, SECTORS
+from sim.employer_phases import vacancy_fte
 
 
 class Employer(mesa.Agent):
@@ -36,7 +37,8 @@ class Employer(mesa.Agent):
 
     @property
     def vacancy_fte(self) -> np.ndarray:
-        return np.maximum(self.establishment_fte - self.fte_in_post, 0.0)
+        """Funded FTE per role not filled by staff in post."""
+        return vacancy_fte(self.model.state)[self.index]
 
     @property
     def pressure(self) -> np.ndarray:

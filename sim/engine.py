@@ -1,7 +1,8 @@
 """The kernel engine: workers in a struct-of-arrays table, phases 3-5 in Numba kernels.
 
 `sim/reference.py` has the same interface with one Mesa agent per worker. The model calls:
-`update_workers`, `depart`, `add`, `aggregate`, `age_one_year`, `snapshot`.
+`update_workers`, `depart`, `add`, `aggregate`, `age_one_year`, `snapshot`, `locate`; each week
+the worker phases read the run's `WorkerRules` and the week's `WeekInputs` (sim.levers).
 """
 from __future__ import annotations
 
@@ -12,26 +13,9 @@ import numpy as np
 
 from sim import kernels
 from sim.codes import FLEX_MET, FLEX_UNMET, N_SECTORS, OTHER_EMPLOYER
+from sim.levers import WeekInputs
 from sim.params import MAX_AGE, Params
 from sim.workers import FIELDS, Cohort, WorkerTable
-
-
-@dataclass
-class WeekContext:
-    """What the worker phases read this week (computed by the model from employer arrays and
-    the levers programmes may have moved)."""
-
-    week: int
-    pressure_er: np.ndarray   # float64 [E*R]
-    pay_mult: np.ndarray      # float64 [S, R]: leave hazard multiplier from pay shortfall
-    dest_cum: np.ndarray      # float64 [S, R, N_DESTINATIONS]
-    vacancy_cum: np.ndarray   # float64 [R, E+1]: prefix sums of vacant FTE over employers
-    leave_mult_er: np.ndarray  # float64 [E*R]
-    flex_grant: np.ndarray    # float64 [S]
-    b_rise: np.ndarray        # float64 [S]
-    b_recovery: np.ndarray    # float64 [S]
-    support_weeks: np.ndarray  # int64 [routes]: weeks of in-role support for recruits of a route
-    support_mult: np.ndarray  # float64 [routes]: leave hazard multiplier during that support
 
 
 @dataclass
@@ -52,6 +36,7 @@ class KernelEngine:
 
     def __init__(self, p: Params, cohort: Cohort):
         self.p = p
+        self.rules = p.worker_rules()
         self.table = WorkerTable(int(len(cohort) * 1.25) + 16)
         self.table.add(cohort)
         self._leaving = np.zeros(self.table.capacity, np.uint8)
@@ -59,30 +44,19 @@ class KernelEngine:
     def __len__(self) -> int:
         return len(self.table)
 
-    def update_workers(self, ctx: WeekContext) -> None:
+    def update_workers(self, x: WeekInputs) -> None:
         p, t = self.p, self.table
         if self._leaving.shape[0] < t.n_rows:
             self._leaving = np.zeros(t.capacity, np.uint8)
-        kernels.weekly_update(
-            p.seed, ctx.week, t.live, t.id, t.sector, t.employer, t.role, t.age, t.tenure,
-            t.sector_tenure, t.flex, t.burnout, t.sick, t.route, ctx.pressure_er, ctx.leave_mult_er,
-            p.n_roles, ctx.flex_grant, p.flex_wish, p.flex_lapse, ctx.b_rise, ctx.b_recovery,
-            p.b_noise, p.base_stress, p.pressure_weight, p.unmet_flex_weight, p.sick_start,
-            p.sick_end, p.sick_burnout_weight, p.leave_base, p.leave_burnout_weight,
-            p.unmet_flex_multiplier, p.first_year_multiplier, ctx.pay_mult, ctx.support_weeks,
-            ctx.support_mult, p.retire_weekly, self._leaving[: t.n_rows])
+        kernels.weekly_update(p.seed, p.n_roles, t.columns(), self.rules, x, self._leaving[: t.n_rows])
 
-    def depart(self, ctx: WeekContext) -> Departures:
+    def depart(self, x: WeekInputs) -> Departures:
         p, t = self.p, self.table
         rows = np.flatnonzero(self._leaving[: t.n_rows].view(bool))  # bool view: ~15x faster
         rows = rows[np.argsort(t.id[rows], kind="stable")]
         c = {k: t.cols[k][rows] for k in FIELDS}
-        dest, new_emp = kernels.choose_destinations(
-            p.seed, ctx.week, c["id"], c["sector"], c["employer"], c["role"], c["age"],
-            c["burnout"], c["flex"], c["tenure"], c["route"], p.leave_base, p.leave_burnout_weight,
-            p.unmet_flex_multiplier, p.first_year_multiplier, ctx.pay_mult, ctx.leave_mult_er,
-            p.n_roles, ctx.support_weeks, ctx.support_mult, p.retire_weekly, ctx.dest_cum,
-            ctx.vacancy_cum, p.sector_first)
+        dest, new_emp = kernels.choose_destinations(p.seed, p.n_roles, p.sector_first,
+                                                    Cohort(**c).columns(), self.rules, x)
         moving = dest < N_SECTORS
         t.remove(rows[~moving])
         m = rows[moving]
@@ -92,7 +66,7 @@ class KernelEngine:
         cols["employer"][m] = new_emp[moving]
         cols["route"][m] = OTHER_EMPLOYER
         cols["tenure"][m] = 0
-        cols["join_week"][m] = ctx.week
+        cols["join_week"][m] = x.week
         cols["sick"][m] = 0
         # assumption: a worker who moves for flexibility gets the arrangement they wanted
         flex = cols["flex"][m]

@@ -17,7 +17,16 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from sim.codes import DEST_OTHER_INDUSTRY, DEST_RETIRED, FLEX_MET, FLEX_NONE, FLEX_UNMET, N_SECTORS
+from sim.codes import (
+    DEST_OTHER_INDUSTRY,
+    DEST_RETIRED,
+    FIRST_YEAR_WEEKS,
+    FLEX_MET,
+    FLEX_NONE,
+    FLEX_UNMET,
+    MAX_WEEKS,
+    N_SECTORS,
+)
 from sim.rng import (
     S_BURNOUT,
     S_DESTINATION,
@@ -31,9 +40,6 @@ from sim.rng import (
     uniform_from,
 )
 from sim.workers import BURNOUT_UNIT
-
-FIRST_YEAR_WEEKS = 52
-MAX_WEEKS = 32767
 
 
 @nb.njit(inline="always")
@@ -66,54 +72,64 @@ def next_burnout(units, pressure, unmet, u, rise, recovery, noise, base_stress, 
 
 
 @nb.njit(inline="always")
-def leave_hazard(base, burnout, unmet, tenure, pay_mult, leave_mult, support_weeks, support_mult,
-                 bw, um, fy):
+def leave_hazard(rules, x, s, r, cell, burnout, unmet, tenure, route):
     """Weekly chance of leaving the employer for any reason but retirement."""
-    h = base * (1.0 + bw * burnout) * pay_mult * leave_mult
+    h = rules.leave_base[s, r] * (1.0 + rules.leave_burnout_weight * burnout) * x.pay_mult[s, r] \
+        * x.leave_mult[cell]
     if unmet:
-        h = h * um
+        h = h * rules.unmet_flex_multiplier
     if tenure < FIRST_YEAR_WEEKS:
-        h = h * fy
-    if tenure < support_weeks:  # in-role support of a programme's recruits
-        h = h * support_mult
+        h = h * rules.first_year_multiplier
+    if tenure < x.support_weeks[route]:  # in-role support of a programme's recruits
+        h = h * x.support_mult[route]
     return h
 
 
 @nb.njit(parallel=True, error_model="numpy", cache=True)
-def weekly_update(seed, week, active, ids, sector, employer, role, age, tenure, sector_tenure,
-                  flex, burnout, sick, route, pressure_er, leave_mult_er, n_roles, flex_grant,
-                  flex_wish, flex_lapse, b_rise, b_recovery, b_noise, base_stress, pressure_w,
-                  unmet_w, sick_start, sick_end, sick_bw, leave_base, leave_bw, unmet_mult,
-                  first_year_mult, pay_mult, support_weeks, support_mult, retire_weekly, leaving):
-    """Phases 3-5 for every active row; sets leaving[i] = 1 for those who decide to leave.
-    Per-sector arrays: flex_grant, b_rise, b_recovery; per (employer, role): pressure_er,
-    leave_mult_er; per route in: support_weeks, support_mult."""
-    n = active.shape[0]
+def weekly_update(seed, n_roles, w, rules, x, leaving):
+    """Phases 3-5 for every live row of the worker columns `w` (sim.workers.WorkerColumns),
+    with the run's constants `rules` (sim.params.WorkerRules) and this week's inputs `x`
+    (sim.levers.WeekInputs); sets leaving[i] = 1 for those who decide to leave."""
+    # One statement per column: inside a prange loop, Numba 0.68 lost writes made through a
+    # tuple's field, or through names bound by unpacking several fields at once (both seen here).
+    live = w.live
+    ids = w.id
+    sector = w.sector
+    employer = w.employer
+    role = w.role
+    age = w.age
+    tenure = w.tenure
+    sector_tenure = w.sector_tenure
+    flex = w.flex
+    burnout = w.burnout
+    sick = w.sick
+    route = w.route
+    n = live.shape[0]
     for i in nb.prange(n):
         leaving[i] = 0
-        if active[i] == 0:
+        if live[i] == 0:
             continue
-        ks = key_state(seed, week, ids[i])
+        ks = key_state(seed, x.week, ids[i])
         s = sector[i]
         r = role[i]
-        f = next_flex(flex[i], uniform_from(ks, S_FLEX), flex_grant[s], flex_wish, flex_lapse)
+        f = next_flex(flex[i], uniform_from(ks, S_FLEX), x.flex_grant[s], rules.flex_wish,
+                      rules.flex_lapse)
         flex[i] = f
         unmet = f == FLEX_UNMET
         cell = employer[i] * n_roles + r
-        bu = next_burnout(burnout[i], pressure_er[cell], unmet, uniform_from(ks, S_BURNOUT),
-                          b_rise[s], b_recovery[s], b_noise, base_stress, pressure_w, unmet_w)
+        bu = next_burnout(burnout[i], x.pressure[cell], unmet, uniform_from(ks, S_BURNOUT),
+                          x.b_rise[s], x.b_recovery[s], rules.b_noise, rules.base_stress,
+                          rules.pressure_weight, rules.unmet_flex_weight)
         burnout[i] = bu
         b = bu / BURNOUT_UNIT
         u = uniform_from(ks, S_SICK)
         if sick[i]:
-            if u < sick_end:
+            if u < rules.sick_end:
                 sick[i] = 0
-        elif u < sick_start[s, r] * (1.0 + sick_bw * b):
+        elif u < rules.sick_start[s, r] * (1.0 + rules.sick_burnout_weight * b):
             sick[i] = 1
-        rt = route[i]
-        h = leave_hazard(leave_base[s, r], b, unmet, tenure[i], pay_mult[s, r], leave_mult_er[cell],
-                         support_weeks[rt], support_mult[rt], leave_bw, unmet_mult, first_year_mult)
-        if uniform_from(ks, S_LEAVE) < h + retire_weekly[age[i]]:
+        h = leave_hazard(rules, x, s, r, cell, b, unmet, tenure[i], route[i])
+        if uniform_from(ks, S_LEAVE) < h + rules.retire_weekly[age[i]]:
             leaving[i] = 1  # tenure stays as it was: the destination pass recomputes h with it
             continue
         if tenure[i] < MAX_WEEKS:
@@ -166,31 +182,28 @@ def pick_employer(cum, lo, hi, skip, x):
 
 
 @nb.njit(cache=True)
-def choose_destinations(seed, week, ids, sector, employer, role, age, burnout, flex, tenure, route,
-                        leave_base, leave_bw, unmet_mult, first_year_mult, pay_mult, leave_mult_er,
-                        n_roles, support_weeks, support_mult, retire_weekly, dest_cum, vacancy_cum,
-                        sector_first):
-    """Destination (codes.DESTINATIONS) and new employer (-1 if none) for each leaver.
+def choose_destinations(seed, n_roles, sector_first, w, rules, x):
+    """Destination (codes.DESTINATIONS) and new employer (-1 if none) for each leaver (`w`: the
+    leavers' columns, in worker-id order).
 
     A leaver retires with probability retirement hazard / total hazard; otherwise the
     destination is drawn from dest_cum[s, r]. A move inside the system goes to an employer
     of the target sector drawn in proportion to its vacant FTE for the role (the leaver's own
     employer excluded); with no vacancy there, the leaver leaves for another industry.
-    vacancy_cum[r] is the prefix sum of vacant FTE over employers, a snapshot of the week.
+    x.vacancy_cum[r] is the prefix sum of vacant FTE over employers, a snapshot of the week.
     """
-    n = ids.shape[0]
+    week, dest_cum = x.week, x.dest_cum
+    n = w.id.shape[0]
     dest = np.empty(n, np.int8)
     new_employer = np.full(n, -1, np.int32)
     for j in range(n):
-        wid = ids[j]
-        s = sector[j]
-        r = role[j]
-        b = burnout[j] / BURNOUT_UNIT
-        rt = route[j]
-        h = leave_hazard(leave_base[s, r], b, flex[j] == FLEX_UNMET, tenure[j], pay_mult[s, r],
-                         leave_mult_er[employer[j] * n_roles + r], support_weeks[rt], support_mult[rt],
-                         leave_bw, unmet_mult, first_year_mult)
-        hr = retire_weekly[age[j]]
+        wid = w.id[j]
+        s = w.sector[j]
+        r = w.role[j]
+        b = w.burnout[j] / BURNOUT_UNIT
+        h = leave_hazard(rules, x, s, r, w.employer[j] * n_roles + r, b, w.flex[j] == FLEX_UNMET,
+                         w.tenure[j], w.route[j])
+        hr = rules.retire_weekly[w.age[j]]
         if uniform(seed, week, wid, S_DESTINATION) * (h + hr) < hr:
             dest[j] = DEST_RETIRED
             continue
@@ -203,19 +216,19 @@ def choose_destinations(seed, week, ids, sector, employer, role, age, burnout, f
             continue
         # Re-use the same draw, rescaled inside the chosen band, to pick the employer.
         lo_c = dest_cum[s, r, d - 1] if d > 0 else 0.0
-        x = (v - lo_c) / (dest_cum[s, r, d] - lo_c)
+        pos = (v - lo_c) / (dest_cum[s, r, d] - lo_c)
         lo, hi = sector_first[d], sector_first[d + 1]
-        cum = vacancy_cum[r]
+        cum = x.vacancy_cum[r]
         total = cum[hi] - cum[lo]
         skip = -1
         if d == s:
-            skip = employer[j]
+            skip = w.employer[j]
             total = total - (cum[skip + 1] - cum[skip])
         if total <= 0.0 or hi <= lo:
             dest[j] = DEST_OTHER_INDUSTRY
             continue
         dest[j] = d
-        new_employer[j] = pick_employer(cum, lo, hi, skip, cum[lo] + x * total)
+        new_employer[j] = pick_employer(cum, lo, hi, skip, cum[lo] + pos * total)
     return dest, new_employer
 
 

@@ -8,6 +8,7 @@ plain one-agent-per-worker reference); employers are Mesa agents whose numbers l
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Any
 
 import mesa
@@ -29,31 +30,36 @@ from sim.codes import (
 from sim.cohorts import CohortRecorder
 from sim.config import RunConfig
 from sim.employers import Employer
-from sim.engine import KernelEngine, WeekContext
+from sim.engine import KernelEngine
 from sim.kernels import aggregate
+from sim.levers import Levers, WeekInputs
 from sim.params import Params, build
 from sim.population import initial_population, settle_burnout
 from sim.recorder import Recorder
 from sim.workers import Cohort
 
+# The weekly step, in order. Each entry is (phase, what happens); `step` calls `_phase_<name>`.
+# Where programmes act is part of the list: `adjust` (2), `after_departures` (4), `recruit` (6),
+# `weekly_cost` (9) (sim.programmes.base).
 PHASES: tuple[tuple[str, str], ...] = (
     ("demand", "1. Establishment moves with demand growth and the winter surge."),
-    ("pressure", "2. Programmes move this week's levers; pressure = work needed / last week's "
-                 "effective capacity (in post - sick + bank + agency), per employer and role; "
-                 "destination and vacancy snapshots."),
-    ("workers", "3-5. Per worker: flexible-working wishes met or not; burnout rises with "
-                "pressure and unmet wishes and recovers with slack; sickness starts and ends; "
-                "the decision to leave (base rate x burnout, pay, unmet wish, first year; "
-                "retirement by age)."),
-    ("departures", "5. Leavers choose a destination: another employer of the sector, another "
-                   "sector (pay, pressure), another industry, retirement or leaving the area."),
-    ("pipelines", "6. Trainees qualify (once a year); hires whose start date has come join."),
-    ("recruitment", "7. Programmes place their recruits into vacancies; then vacant posts not "
-                    "yet offered are filled from the pools with a time to hire by route."),
-    ("cover", "8. Unfilled work is covered by bank staff first, then any system hub, then "
+    ("pressure", "2. Levers reset to the system's own values; active programmes `adjust` them; "
+                 "pressure = work needed / last week's effective capacity (in post - sick + bank "
+                 "+ agency), per employer and role; snapshots of pay, destinations and vacancies."),
+    ("workers", "3. Per worker: flexible-working wishes met or not; burnout rises with pressure "
+                "and unmet wishes and recovers with slack; sickness starts and ends; the decision "
+                "to leave (base rate x burnout, pay, unmet wish, first year; retirement by age)."),
+    ("departures", "4. Leavers choose a destination: another employer of the sector, another "
+                   "sector (pay, pressure), another industry, retirement or leaving the area; "
+                   "every programme sees who left (`after_departures`)."),
+    ("pipelines", "5. Trainees qualify (once a year); hires whose start date has come join."),
+    ("recruitment", "6. Active programmes place their recruits into vacancies (`recruit`); then "
+                    "vacant posts not yet offered are filled from the pools with a time to hire "
+                    "by route."),
+    ("cover", "7. Unfilled work is covered by bank staff first, then any system hub, then "
               "agency (under any cap); the cost is recorded."),
-    ("yearly", "9. At the end of each 52-week year: everyone ages a year; pay awards."),
-    ("record", "10. Stocks, flows and programme costs are recorded."),
+    ("yearly", "8. At the end of each 52-week year: everyone ages a year; pay awards."),
+    ("record", "9. Stocks, flows and programme costs (`weekly_cost`) are recorded."),
 )
 
 PRESTART_CHANNEL = 63  # id channel of hires agreed before the run (the warm pipeline)
@@ -65,30 +71,53 @@ def _headcount_by_sector(m: WorkforceModel) -> dict[str, int]:
     return {s: int(v) for s, v in zip(SECTORS, hc, strict=True)}
 
 
+# Model-level reporters for Mesa's DataCollector (module-level functions, so a model pickles).
+def _headcount(m: WorkforceModel) -> int:
+    return int(m.state.headcount.sum())
+
+
+def _fte(m: WorkforceModel) -> float:
+    return float(m.state.fte_units.sum() / FTE_UNIT)
+
+
+def _vacancy_rate(m: WorkforceModel) -> float:
+    return float(ep.vacancy_fte(m.state).sum() / m.state.establishment.sum())
+
+
+def _sickness_rate(m: WorkforceModel) -> float:
+    return float(m.state.sick_units.sum() / max(m.state.fte_units.sum(), 1))
+
+
+def _agency_cost(m: WorkforceModel) -> float:
+    return float(m.state.agency_cost.sum())
+
+
+def _mean_burnout(m: WorkforceModel) -> float:
+    return float(m.state.burnout_units.sum() / 65535 / max(m.state.headcount.sum(), 1))
+
+
+def _sector_headcount(sector: str, m: WorkforceModel) -> int:
+    return _headcount_by_sector(m)[sector]
+
+
 REPORTERS = {
-    "headcount": lambda m: int(m.state.headcount.sum()),
-    "fte": lambda m: float(m.state.fte_units.sum() / FTE_UNIT),
-    "vacancy_rate": lambda m: float(np.maximum(m.state.establishment - m.state.fte_units
-                                               / FTE_UNIT, 0).sum() / m.state.establishment.sum()),
-    "sickness_rate": lambda m: float(m.state.sick_units.sum() / max(m.state.fte_units.sum(), 1)),
-    "agency_cost_gbp": lambda m: float(m.state.agency_cost.sum()),
-    "mean_burnout": lambda m: float(m.state.burnout_units.sum() / 65535
-                                    / max(m.state.headcount.sum(), 1)),
-    **{f"headcount_{s}": (lambda m, s=s: _headcount_by_sector(m)[s]) for s in SECTORS},
+    "headcount": _headcount, "fte": _fte, "vacancy_rate": _vacancy_rate,
+    "sickness_rate": _sickness_rate, "agency_cost_gbp": _agency_cost, "mean_burnout": _mean_burnout,
+    **{f"headcount_{s}": partial(_sector_headcount, s) for s in SECTORS},
 }
 
 
 def as_run_config(config: RunConfig | dict | None, **overrides: Any) -> RunConfig:
-    from sim.config import validate
-    from sim.configuration import load_config
+    """A validated config: the embedded default, a plain dict or a RunConfig, with overrides."""
+    from sim.configuration import default_config, validate_config
 
     if config is None:
-        config = load_config()
+        config = default_config()
     elif isinstance(config, dict):
-        config = validate(config)
+        config = validate_config(config)
     changes = {k: v for k, v in overrides.items() if v is not None}
     if changes:
-        config = validate({**config.model_dump(mode="python"), **changes})
+        config = validate_config({**config.model_dump(mode="python"), **changes})
     return config
 
 
@@ -132,7 +161,6 @@ class WorkforceModel(mesa.Model):
         self.cohorts = CohortRecorder(p.weeks, len(self.route_names))
         self.programme_cost = np.zeros((p.weeks, len(self.programmes)))
         self.programme_recruits = np.zeros((p.weeks, len(self.programmes)), np.int64)
-        self.recent_leavers = np.zeros((p.n_employers, p.n_roles))  # 13-week decaying count
         self.headcount_start = _headcount_by_sector(self)
         self.phase_seconds = {name: 0.0 for name, _ in PHASES}
         self.datacollector = mesa.DataCollector(model_reporters=REPORTERS)
@@ -148,7 +176,7 @@ class WorkforceModel(mesa.Model):
             sick_units=zero, burnout_units=zero, pending_units=zero.copy(), bank_fte=zero,
             agency_fte=zero, bank_cost=zero, agency_cost=zero, capacity=zero, pressure=zero,
             pay_scale=p.pay_scale.copy(), graduates=np.zeros(R, np.int64))
-        self.levers = self.baseline_levers()
+        self.levers = Levers.baseline(p, st.pay_scale)
         c = cohort
         st.set_stocks(aggregate(np.ones(len(c), np.uint8), c["employer"], c["role"], c["fte"],
                                 c["sick"], c["burnout"], E, R, 1), R)
@@ -199,15 +227,6 @@ class WorkforceModel(mesa.Model):
             self.support_weeks[self.route_code[route]] = weeks
             self.support_mult[self.route_code[route]] = mult
 
-    def baseline_levers(self) -> programmes.Levers:
-        p = self.params
-        return programmes.Levers(
-            leave_mult=np.ones((p.n_employers, p.n_roles)), flex_grant=p.flex_grant.copy(),
-            b_rise=np.full(N_SECTORS, p.b_rise), b_recovery=np.full(N_SECTORS, p.b_recovery),
-            fill_mult=np.ones((N_SECTORS, p.n_roles)), bank_share=p.bank_share.copy(),
-            bank_premium=p.bank_premium.copy(), agency_share=p.agency_share.copy(),
-            agency_cap=p.agency_cap.copy(), hub_share=np.zeros(N_SECTORS))
-
     def active_programmes(self) -> list:
         return [prog for prog in self.programmes if prog.active(self.week)]
 
@@ -244,31 +263,27 @@ class WorkforceModel(mesa.Model):
 
     def _phase_pressure(self) -> None:
         p, st = self.params, self.state
-        self.levers = lv = self.baseline_levers()
+        self.levers = lv = Levers.baseline(p, st.pay_scale)
         for prog in self.active_programmes():
             prog.adjust(lv, self.week)
+        st.pay_scale = lv.pay_scale  # pay is a lever that persists: a raised scale stays raised
         st.pressure = ep.pressure(st)
-        self.ctx = WeekContext(week=self.week, pressure_er=st.pressure.ravel().copy(),
-                               pay_mult=ep.pay_multiplier(p, st),
-                               dest_cum=ep.destination_shares(p, st),
-                               vacancy_cum=ep.vacancy_prefix(st),
-                               leave_mult_er=lv.leave_mult.ravel().copy(), flex_grant=lv.flex_grant,
-                               b_rise=lv.b_rise, b_recovery=lv.b_recovery,
-                               support_weeks=self.support_weeks, support_mult=self.support_mult)
+        self.inputs = WeekInputs.of(self.week, lv, st.pressure, pay_mult=ep.pay_multiplier(p, st),
+                                    support_weeks=self.support_weeks, support_mult=self.support_mult,
+                                    dest_cum=ep.destination_shares(p, st),
+                                    vacancy_cum=ep.vacancy_prefix(st))
 
     def _phase_workers(self) -> None:
-        self.engine.update_workers(self.ctx)
+        self.engine.update_workers(self.inputs)
 
     def _phase_departures(self) -> None:
-        dep = self.engine.depart(self.ctx)
+        dep = self.engine.depart(self.inputs)
         week = self.week
         self.recorder.add_departures(week, dep.sector, dep.role, dep.dest)
         self.cohorts.add_departures(week, dep.join_week, dep.route, dep.dest)
         moved = dep.dest < N_SECTORS
         self.cohorts.add_joins(week, np.full(int(moved.sum()), OTHER_EMPLOYER))
-        self.recent_leavers *= 12.0 / 13.0
-        np.add.at(self.recent_leavers, (dep.employer.astype(np.int64), dep.role.astype(np.int64)), 1.0)
-        for prog in self.active_programmes():
+        for prog in self.programmes:  # observing, active or not (it draws nothing, moves nothing)
             prog.after_departures(dep, week)
 
     def _phase_pipelines(self) -> None:
@@ -313,6 +328,15 @@ class WorkforceModel(mesa.Model):
         for i, prog in enumerate(self.programmes):
             if prog.active(self.week):
                 self.programme_cost[self.week, i] = prog.weekly_cost(self.week)
+
+    # --- what programmes may look at (sim.programmes.base.ModelView) ---------------------
+    def snapshot(self) -> Cohort:
+        """Every worker in post, sorted by id."""
+        return self.engine.snapshot()
+
+    def locate(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each worker id: (in post?, employer or -1)."""
+        return self.engine.locate(ids)
 
     # --- results -----------------------------------------------------------------------
     def timeseries(self):

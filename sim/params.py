@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -13,6 +14,26 @@ from sim.codes import FTE_UNIT, N_ROUTES, N_SECTORS, ROUTES, SECTORS, WEEKS_PER_
 from sim.config import RunConfig
 
 MAX_AGE = 128
+
+
+class WorkerRules(NamedTuple):
+    """The constants of the worker phases (3-5) for a run: base rates per (sector, role) and the
+    behavioural terms. A NamedTuple so that the Numba kernels take it as one argument."""
+
+    leave_base: np.ndarray       # float64 [S, R] weekly leave hazard before the multipliers
+    sick_start: np.ndarray       # float64 [S, R] weekly chance a sickness episode starts
+    retire_weekly: np.ndarray    # float64 [MAX_AGE]
+    flex_wish: float
+    flex_lapse: float
+    b_noise: float
+    base_stress: float
+    pressure_weight: float
+    unmet_flex_weight: float
+    sick_end: float
+    sick_burnout_weight: float
+    leave_burnout_weight: float
+    unmet_flex_multiplier: float
+    first_year_multiplier: float
 
 
 def annual_to_weekly(p: float) -> float:
@@ -97,6 +118,11 @@ class Params:
 
     def burnout_equilibrium(self) -> float:
         return self.b_rise / self.b_recovery * self.base_stress
+
+    def worker_rules(self) -> WorkerRules:
+        return WorkerRules(
+            leave_base=self.leave_base, sick_start=self.sick_start, retire_weekly=self.retire_weekly,
+            **{name: float(getattr(self, name)) for name in WorkerRules._fields[3:]})
 
 
 def _employer_weights(n: int, skew: float) -> np.ndarray:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from sim.codes import EXIT_NODE0, FTE_UNIT, N_SECTORS, NODES, SECTORS
-from sim.employer_phases import EmployerState
+from sim.employer_phases import EmployerState, vacancy_fte
 from sim.params import Params
 from sim.workers import BURNOUT_UNIT
 
@@ -44,7 +44,7 @@ class Recorder:
         fte = st.fte_units / FTE_UNIT
         cells = {
             "headcount": st.headcount, "fte": fte, "establishment_fte": st.establishment,
-            "vacancy_fte": np.maximum(st.establishment - fte, 0.0),
+            "vacancy_fte": vacancy_fte(st),
             "sick_fte": st.sick_units / FTE_UNIT, "bank_fte": st.bank_fte,
             "agency_fte": st.agency_fte, "agency_cost_gbp": st.agency_cost,
             "bank_cost_gbp": st.bank_cost, "burnout_sum": st.burnout_units / BURNOUT_UNIT,

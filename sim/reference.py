@@ -15,19 +15,19 @@ import numpy as np
 from sim.codes import (
     DEST_OTHER_INDUSTRY,
     DEST_RETIRED,
+    FIRST_YEAR_WEEKS,
     FLEX_MET,
     FLEX_NONE,
     FLEX_UNMET,
+    MAX_WEEKS,
     N_SECTORS,
     OTHER_EMPLOYER,
 )
-from sim.engine import Departures, WeekContext
-from sim.params import MAX_AGE, Params
+from sim.engine import Departures
+from sim.levers import WeekInputs
+from sim.params import MAX_AGE, Params, WorkerRules
 from sim.rng import S_BURNOUT, S_DESTINATION, S_EMPLOYER, S_FLEX, S_LEAVE, S_SICK, uniform_py
 from sim.workers import BURNOUT_UNIT, FIELDS, Cohort
-
-FIRST_YEAR_WEEKS = 52
-MAX_WEEKS = 32767
 
 
 class WorkerAgent(mesa.Agent):
@@ -39,79 +39,79 @@ class WorkerAgent(mesa.Agent):
             setattr(self, k, int(attrs[k]))
         self.leaving = False
 
-    def leave_hazard(self, p: Params, ctx: WeekContext) -> float:
+    def leave_hazard(self, p: Params, rules: WorkerRules, x: WeekInputs) -> float:
         """Weekly chance of leaving the employer for any reason but retirement."""
         s, r = self.sector, self.role
-        h = float(p.leave_base[s, r]) * (1.0 + p.leave_burnout_weight * (self.burnout / BURNOUT_UNIT))
-        h = h * float(ctx.pay_mult[s, r]) * float(ctx.leave_mult_er[self.employer * p.n_roles + r])
+        h = float(rules.leave_base[s, r]) * (1.0 + rules.leave_burnout_weight * (self.burnout / BURNOUT_UNIT))
+        h = h * float(x.pay_mult[s, r]) * float(x.leave_mult[self.employer * p.n_roles + r])
         if self.flex == FLEX_UNMET:
-            h = h * p.unmet_flex_multiplier
+            h = h * rules.unmet_flex_multiplier
         if self.tenure < FIRST_YEAR_WEEKS:
-            h = h * p.first_year_multiplier
-        if self.tenure < ctx.support_weeks[self.route]:  # a programme's in-role support
-            h = h * float(ctx.support_mult[self.route])
+            h = h * rules.first_year_multiplier
+        if self.tenure < x.support_weeks[self.route]:  # a programme's in-role support
+            h = h * float(x.support_mult[self.route])
         return h
 
-    def weekly_update(self, p: Params, ctx: WeekContext) -> None:
+    def weekly_update(self, p: Params, rules: WorkerRules, x: WeekInputs) -> None:
         """Phases 3-5: flexible working, burnout, sickness, the decision to leave."""
-        seed, week, wid, s, r = p.seed, ctx.week, self.id, self.sector, self.role
+        seed, week, wid, s, r = p.seed, x.week, self.id, self.sector, self.role
         # Flexible working: an unmet wish may be granted; a new wish may arise; a met one may lapse.
         u = uniform_py(seed, week, wid, S_FLEX)
         if self.flex == FLEX_UNMET:
-            if u < ctx.flex_grant[s]:
+            if u < x.flex_grant[s]:
                 self.flex = FLEX_MET
         elif self.flex == FLEX_NONE:
-            if u < p.flex_wish:
+            if u < rules.flex_wish:
                 self.flex = FLEX_UNMET
-        elif u < p.flex_lapse:
+        elif u < rules.flex_lapse:
             self.flex = FLEX_NONE
         unmet = self.flex == FLEX_UNMET
         # Burnout rises with pressure and an unmet wish, recovers towards zero.
-        pressure = float(ctx.pressure_er[self.employer * p.n_roles + r])
-        stress = p.base_stress
+        pressure = float(x.pressure[self.employer * p.n_roles + r])
+        stress = rules.base_stress
         if pressure > 1.0:
-            stress = stress + p.pressure_weight * (pressure - 1.0)
+            stress = stress + rules.pressure_weight * (pressure - 1.0)
         if unmet:
-            stress = stress + p.unmet_flex_weight
+            stress = stress + rules.unmet_flex_weight
         b = self.burnout / BURNOUT_UNIT
         noise = uniform_py(seed, week, wid, S_BURNOUT) - 0.5
-        b = b + float(ctx.b_rise[s]) * stress - float(ctx.b_recovery[s]) * b + p.b_noise * noise
+        b = b + float(x.b_rise[s]) * stress - float(x.b_recovery[s]) * b + rules.b_noise * noise
         b = min(max(b, 0.0), 1.0)
         self.burnout = int(math.floor(b * BURNOUT_UNIT + 0.5))
         b = self.burnout / BURNOUT_UNIT
         # Sickness starts more often when burnt out.
         u = uniform_py(seed, week, wid, S_SICK)
         if self.sick:
-            if u < p.sick_end:
+            if u < rules.sick_end:
                 self.sick = 0
-        elif u < float(p.sick_start[s, r]) * (1.0 + p.sick_burnout_weight * b):
+        elif u < float(rules.sick_start[s, r]) * (1.0 + rules.sick_burnout_weight * b):
             self.sick = 1
         # Leaving: behaviour-driven hazard plus retirement by age.
-        total = self.leave_hazard(p, ctx) + float(p.retire_weekly[self.age])
+        total = self.leave_hazard(p, rules, x) + float(rules.retire_weekly[self.age])
         self.leaving = uniform_py(seed, week, wid, S_LEAVE) < total
         if self.leaving:
             return  # tenure stays as it was: the destination uses the same hazard
         self.tenure = min(self.tenure + 1, MAX_WEEKS)
         self.sector_tenure = min(self.sector_tenure + 1, MAX_WEEKS)
 
-    def choose_destination(self, p: Params, ctx: WeekContext) -> tuple[int, int]:
+    def choose_destination(self, p: Params, rules: WorkerRules, x: WeekInputs) -> tuple[int, int]:
         """(destination code, new employer or -1) for a leaver."""
-        seed, week, wid, s, r = p.seed, ctx.week, self.id, self.sector, self.role
-        h = self.leave_hazard(p, ctx)
-        hr = float(p.retire_weekly[self.age])
+        seed, week, wid, s, r = p.seed, x.week, self.id, self.sector, self.role
+        h = self.leave_hazard(p, rules, x)
+        hr = float(rules.retire_weekly[self.age])
         if uniform_py(seed, week, wid, S_DESTINATION) * (h + hr) < hr:
             return DEST_RETIRED, -1
         v = uniform_py(seed, week, wid, S_EMPLOYER)
-        cum_dest = ctx.dest_cum[s, r]
+        cum_dest = x.dest_cum[s, r]
         d = 0
         while d < len(cum_dest) - 1 and v >= cum_dest[d]:
             d += 1
         if d >= N_SECTORS:
             return d, -1
         lo_c = float(cum_dest[d - 1]) if d > 0 else 0.0
-        x = (v - lo_c) / (float(cum_dest[d]) - lo_c)
+        pos = (v - lo_c) / (float(cum_dest[d]) - lo_c)
         lo, hi = int(p.sector_first[d]), int(p.sector_first[d + 1])
-        cum = ctx.vacancy_cum[r]
+        cum = x.vacancy_cum[r]
         total = float(cum[hi]) - float(cum[lo])
         own_width = 0.0
         if d == s:
@@ -119,7 +119,7 @@ class WorkerAgent(mesa.Agent):
             total = total - own_width
         if total <= 0.0 or hi <= lo:
             return DEST_OTHER_INDUSTRY, -1
-        target = float(cum[lo]) + x * total
+        target = float(cum[lo]) + pos * total
         if d == s and target >= cum[self.employer]:
             target = target + own_width  # skip over the leaver's own employer
         employer = lo  # the last employer whose range starts at or before target
@@ -143,6 +143,7 @@ class ReferenceEngine:
 
     def __init__(self, model: mesa.Model, p: Params, cohort: Cohort):
         self.model, self.p = model, p
+        self.rules = p.worker_rules()
         self.add(cohort)
 
     @property
@@ -152,22 +153,22 @@ class ReferenceEngine:
     def __len__(self) -> int:
         return len(self.workers)
 
-    def update_workers(self, ctx: WeekContext) -> None:
+    def update_workers(self, x: WeekInputs) -> None:
         for w in self.workers:
-            w.weekly_update(self.p, ctx)
+            w.weekly_update(self.p, self.rules, x)
 
-    def depart(self, ctx: WeekContext) -> Departures:
+    def depart(self, x: WeekInputs) -> Departures:
         leavers = sorted((w for w in self.workers if w.leaving), key=lambda w: w.id)
         cols = {k: [] for k in ("sector", "role", "employer", "route", "join_week", "dest",
                                 "new_employer")}
         for w in leavers:
-            d, employer = w.choose_destination(self.p, ctx)
+            d, employer = w.choose_destination(self.p, self.rules, x)
             for k in ("sector", "role", "employer", "route", "join_week"):
                 cols[k].append(getattr(w, k))
             cols["dest"].append(d)
             cols["new_employer"].append(employer)
             if d < N_SECTORS:
-                w.move_to(d, employer, ctx.week)
+                w.move_to(d, employer, x.week)
             else:
                 w.remove()
         dtypes = {k: FIELDS.get(k, np.int32) for k in cols}

@@ -7,6 +7,8 @@ waiting to start), kept in plain arrays until they join the table.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from sim.codes import DT_AGE, DT_CODE, DT_EMPLOYER, DT_FLAG, DT_FTE, DT_ID, DT_WEEKS
@@ -33,8 +35,30 @@ FIELDS: dict[str, type] = {
 }
 
 
+class WorkerColumns(NamedTuple):
+    """The columns the worker kernels read and write, as one argument (views, not copies)."""
+
+    live: np.ndarray
+    id: np.ndarray
+    sector: np.ndarray
+    employer: np.ndarray
+    role: np.ndarray
+    age: np.ndarray
+    tenure: np.ndarray
+    sector_tenure: np.ndarray
+    flex: np.ndarray
+    burnout: np.ndarray
+    sick: np.ndarray
+    route: np.ndarray
+
+
 class Cohort:
     """A batch of workers as arrays, one per field (plus any extra arrays given)."""
+
+    def columns(self) -> WorkerColumns:
+        """The cohort as kernel columns, every row live."""
+        return WorkerColumns(np.ones(len(self), np.uint8),
+                             *(self.arrays[k] for k in WorkerColumns._fields[1:]))
 
     def __init__(self, **arrays: np.ndarray):
         self.arrays = arrays
@@ -80,6 +104,10 @@ class WorkerTable:
     @property
     def live(self) -> np.ndarray:
         return self.active[: self.n_rows]
+
+    def columns(self) -> WorkerColumns:
+        """Views of the used rows, for the kernels."""
+        return WorkerColumns(self.live, *(getattr(self, k) for k in WorkerColumns._fields[1:]))
 
     def __len__(self) -> int:
         return int(self.live.sum())

@@ -1,21 +1,8 @@
-"""Shared fixtures: small populations keep the suite fast; the calibration test uses the full default."""
+"""Shared fixtures: small populations keep the suite fast; the calibration test uses the full default.
+Helpers (ROOT, run_wfsim) are in tests/helpers.py."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_wfsim(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run the `wfsim` command (as `python -m sim.cli`) in a subprocess."""
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "sim.cli", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,10 @@ import pandas as pd
 import pytest
 
 from sim import WorkforceModel
-from sim.configuration import load_config
 from sim.metrics import first_year
+from sim.system import load_config
+
+pytestmark = pytest.mark.slow  # full-size runs of the default over five seeds
 
 SEEDS = range(20, 25)
 RATES = {"turnover": "turnover_rate", "vacancy": "vacancy_rate", "sickness": "sickness_rate"}

@@ -7,11 +7,12 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
+from experiments.compare import compare, headline
 from sim import WorkforceModel
-from sim.compare import compare, headline
-from sim.configuration import CONFIG_DIR, compose_config, load_config
-from sim.outputs import write_run
+from sim.configuration import CONFIG_DIR, compose_config
 from sim.programmes import available
+from sim.runs.run_folder import write_run
+from sim.system import load_config
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,10 @@
 """A bad config stops the run before it starts, names the key and the value, exits non-zero,
 and leaves an existing run folder untouched."""
 import pytest
-from conftest import run_wfsim
 
 from sim.config import ConfigError
-from sim.configuration import load_config
+from sim.system import load_config
+from tests.helpers import run_wfsim
 
 CASES = [
     # (override, exit code, words the message must contain)
@@ -23,6 +23,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow  # a wfsim subprocess per case
 @pytest.mark.parametrize("override,code,words", CASES)
 def test_bad_config_is_refused_with_its_key(tmp_path, override, code, words):
     folder = tmp_path / "existing"

@@ -3,7 +3,10 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import run_wfsim
+
+from tests.helpers import run_wfsim
+
+pytestmark = pytest.mark.slow  # runs the wfsim command in a subprocess
 
 TIMESERIES = {"week": "int64", "date": "datetime64", "sector": None, "role": None, "headcount": "int64",
               "fte": "float64", "establishment_fte": "float64", "vacancy_fte": "float64",

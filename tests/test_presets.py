@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import yaml
-from conftest import ROOT
 
 from sim import WorkforceModel
-from sim.configuration import load_config
 from sim.metrics import first_year
+from sim.system import load_config
+from tests.helpers import ROOT
 
 PRESETS = ["default", "england", "bsol", "ssot", "blmk", "somerset"]
 SCALE = {"england": 0.002}           # ~6,600 workers; the others at 0.05 (1,700-3,800 workers)

@@ -5,13 +5,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import ROOT, run_wfsim
 
 from sim import WorkforceModel
 from sim.codes import ROUTES, SECTORS
 from sim.config import ConfigError
-from sim.configuration import load_config
-from sim.programmes import available, programme_class
+from sim.programmes import available, channel_of, programme_class
+from sim.system import load_config
+from tests.helpers import ROOT, run_wfsim
 
 SCALE = 0.3
 SEEDS = (0, 1)
@@ -56,7 +56,7 @@ def paired(baseline, runs, names, fn, extra=()):
 def test_each_module_has_a_yaml_matching_its_defaults():
     yamls = {p.stem for p in (ROOT / "configs" / "intervention").glob("*.yaml")}
     assert yamls == set(NAMES) and len(NAMES) >= 12
-    channels = [programme_class(n).channel for n in NAMES]
+    channels = [channel_of(n) for n in NAMES]
     assert len(set(channels)) == len(channels) and all(1 <= c <= 62 for c in channels)
     for name in NAMES:
         data = yaml.safe_load(Path(ROOT / "configs" / "intervention" / f"{name}.yaml").read_text())
@@ -77,6 +77,7 @@ def test_programmes_compose_together_and_one_parameter_moves():
     assert set(cfg.intervention) == {"i_can", "retention_coordinators"}
 
 
+@pytest.mark.slow  # a wfsim subprocess
 def test_misspelt_parameter_fails_with_its_name(tmp_path):
     with pytest.raises(ConfigError, match=r"intervention\.i_can\.recruits_per_yeer: unknown parameter"):
         load_config(["intervention=[i_can]", "+intervention.i_can.recruits_per_yeer=5"])
@@ -186,3 +187,14 @@ def test_referrals_travel_through_the_colleague_graph(runs):
     recruits = [n for n in g.nodes if n >> 36 & 63 == prog.channel]
     assert len(recruits) > 20
     assert np.mean([g.degree(n) >= 1 for n in recruits]) > 0.8
+
+
+def test_channel_registry_keeps_old_channels_and_gives_new_programmes_free_ones(monkeypatch):
+    from sim.programmes import registry
+
+    before = registry.channels()
+    assert before["i_can"] == 1 and before["referral"] == 12  # as they were when they joined
+    monkeypatch.setattr(registry, "available", lambda: sorted([*before, "aa_new", "zz_new"]))
+    after = registry.channels()
+    assert {k: after[k] for k in before} == before  # nobody else's random numbers move
+    assert sorted([after["aa_new"], after["zz_new"]]) == [len(before) + 1, len(before) + 2]

@@ -4,9 +4,9 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import run_wfsim
 
 from sim import WorkforceModel
+from tests.helpers import run_wfsim
 
 SMALL = ["years=2", "system.sectors.social_care.employers=60", "progress=false"]
 
@@ -34,10 +34,12 @@ def runs(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow  # wfsim subprocesses
 def test_same_seed_gives_identical_files_on_1_and_2_threads(runs):
     assert _outputs(runs["a"]) == _outputs(runs["b"])
 
 
+@pytest.mark.slow  # wfsim subprocesses
 def test_different_seed_gives_different_numbers(runs):
     a = pd.read_parquet(runs["a"] / "timeseries.parquet")
     c = pd.read_parquet(runs["c"] / "timeseries.parquet")
@@ -58,7 +60,7 @@ def test_thread_count_is_really_used():
 def test_a_change_elsewhere_leaves_other_workers_draws_alone():
     """Common random numbers: making flexible working easier in social care changes nothing,
     in the first week, for workers of the other sectors."""
-    from sim.configuration import load_config
+    from sim.system import load_config
 
     base = load_config(["years=1"])
     changed = load_config(["years=1", "system.sectors.social_care.flexible_grant_rate=0.5"])

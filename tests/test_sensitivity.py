@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from experiments.sensitivity.experiment import plan, run_analysis
+from experiments.sensitivity.methods import morris, morris_runs, problem, sobol, sobol_runs
+from experiments.sensitivity.settings import Settings
 from sim.config import ConfigError
-from sim.sensitivity import Settings, plan, run_analysis
-from sim.sensitivity_methods import morris, morris_runs, problem, sobol, sobol_runs
-from tests.conftest import ROOT, run_wfsim
+from tests.helpers import ROOT, run_wfsim
 
 pytest.importorskip("SALib")
 
@@ -71,8 +72,9 @@ PARAMS = {"behaviour.leaving.burnout_weight": [1.0, 3.0],
           "behaviour.sickness.burnout_weight": [0.5, 1.5]}
 
 
+@pytest.mark.slow  # dozens of model runs
 def test_the_model_analysis_runs_resumes_and_ranks_burnout_first(tmp_path):
-    from sim.configuration import load_config
+    from sim.system import load_config
 
     base = load_config(["years=1"]).model_dump(mode="json")
     s = Settings.from_dict({"parameters": PARAMS, "outputs": ["fte", "vacancy_rate"], "scale": 0.02,
@@ -96,6 +98,7 @@ def test_the_model_analysis_runs_resumes_and_ranks_burnout_first(tmp_path):
     pd.testing.assert_frame_equal(again["morris"], res["morris"])
 
 
+@pytest.mark.slow  # wfsim subprocesses
 def test_the_command_prints_the_plan_and_refuses_unknown_keys(tmp_path):
     r = run_wfsim("experiment=sensitivity", "sensitivity.plan_only=true", f"hydra.run.dir={tmp_path}/sa",
                   cwd=ROOT)

@@ -12,7 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
+
+pytestmark = pytest.mark.slow  # sweeps run the wfsim command in subprocesses
 
 N_JOBS = 12
 SEEDS = f"seed=range({N_JOBS})"
@@ -20,7 +22,7 @@ SEEDS = f"seed=range({N_JOBS})"
 
 def tiny() -> list[str]:
     """Overrides that shrink the default system ~20 times (a ~3,000-worker system)."""
-    from sim.configuration import load_config
+    from sim.system import load_config
 
     c = load_config()
     out = []
@@ -35,7 +37,7 @@ def tiny() -> list[str]:
 
 def start(sweep_dir: Path, *args: str, cwd: Path) -> subprocess.Popen:
     """`wfsim -m ...` in its own process group (so that the whole sweep can be killed)."""
-    cmd = [sys.executable, "-m", "sim.cli", "-m", *args, *tiny(), f"hydra.sweep.dir={sweep_dir}"]
+    cmd = [sys.executable, "-m", "sim.commands.wfsim", "-m", *args, *tiny(), f"hydra.sweep.dir={sweep_dir}"]
     return subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
@@ -181,7 +183,7 @@ def test_a_sweep_folder_refuses_other_parameters(resumed_sweep):
 
 def test_collect_and_query(resumed_sweep, tmp_path):
     duckdb = pytest.importorskip("duckdb")
-    from sim.collect import collect
+    from sim.runs.collect import collect
 
     res = collect(resumed_sweep["sweep"], tmp_path / "results")
     assert res["jobs"] == N_JOBS and res["scenarios"] == ["baseline"] and res["experiments"] == ["kill"]
@@ -212,7 +214,7 @@ def _fake_job(folder: Path, overrides: list[str], key: str, fte: float, config: 
 def test_collect_scenarios_experiments_and_unknown_overrides(tmp_path):
     """Scenario = the intervention override (lists joined), else the programmes in the config,
     else baseline; experiment = the experiment override, else the sweep folder's name."""
-    from sim.collect import collect
+    from sim.runs.collect import collect
 
     root = tmp_path / "sweeps"
     (root / "s1").mkdir(parents=True)
@@ -252,7 +254,7 @@ def test_ray_sweep_equals_joblib_sweep(resumed_sweep, tmp_path):
 
 def test_collect_a_sweep_whose_jobs_differ_only_in_seed_and_scenario(tmp_path):
     """The comparison experiment's jobs have no parameter besides seed, scenario and experiment."""
-    from sim.collect import collect
+    from sim.runs.collect import collect
 
     root = tmp_path / "sweep"
     _fake_job(root / "0", ["seed=0", "intervention=[]"], "a", 10.0)

@@ -10,16 +10,16 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, run_wfsim
 
 from sim import WorkforceModel
-from sim import system_file as sf
-from sim.calibrate import calibrate_main
+from sim.commands.calibrate import calibrate_main
 from sim.config import ConfigError
-from sim.configuration import load_config
 from sim.metrics import first_year
-from sim.system_build import load
-from sim.system_fit import calibrated_path, read_key
+from sim.system import file as sf
+from sim.system import load_config
+from sim.system.build import load
+from sim.system.fit import calibrated_path, read_key
+from tests.helpers import ROOT, run_wfsim
 
 EXAMPLE = ROOT / "configs" / "system" / "examples" / "example_ics.csv"
 HEADER = ",".join(sf.COLUMNS)
@@ -264,6 +264,7 @@ CLI = [
 ]
 
 
+@pytest.mark.slow  # a wfsim subprocess per case
 @pytest.mark.parametrize("name,content,words", CLI, ids=[c[0] for c in CLI])
 def test_cli_refuses_bad_file(tmp_path, name, content, words):
     path = write(tmp_path / f"{name}.csv", content)
@@ -281,6 +282,7 @@ def test_cli_refuses_bad_file(tmp_path, name, content, words):
     assert not list(tmp_path.glob("*.calibrated.yaml"))
 
 
+@pytest.mark.slow  # a wfsim subprocess
 def test_cli_needs_a_path(tmp_path):
     res = run_wfsim("system=from_file", cwd=tmp_path)
     assert res.returncode == 2 and "system.path=" in res.stderr and "Traceback" not in res.stderr

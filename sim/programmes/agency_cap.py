@@ -23,7 +23,6 @@ class AgencyCapParams(ProgrammeParams):
 
 class AgencyCap(Programme):
     Params = AgencyCapParams
-    channel = 7
 
     def adjust(self, levers, week):
         idx = self.sector_idx

@@ -1,37 +1,45 @@
-"""What every programme shares: typed parameters, the weekly levers it may move, and the
-helpers to place its recruits into vacancies.
+"""What every programme shares: typed parameters, the hooks the model calls, what a programme
+may see of the model (`ModelView`), and the helpers to place its recruits into vacancies.
 
 A programme is one module in `sim/programmes/` defining a `Programme` subclass, named in the
-module's `PROGRAMME`, and one `configs/intervention/<module>.yaml`. The model calls, each week
-the programme is active, the hooks it overrides:
+module's `PROGRAMME`, and one `configs/intervention/<module>.yaml`. Its random-number channel
+comes from `sim.programmes.registry`. The model calls, each week the programme is active, the
+hooks it overrides (their place in the week: `sim.model.PHASES`):
 
-- `adjust(levers, week)`  move this week's levers (leave multipliers, flexible-working grant
-  rate, burnout rise/recovery, fill rate, bank/agency/hub cover) or pay scales;
-  sector-wide levers (flexible working, burnout, cover) act on whole sectors, while recruits,
-  leave multipliers and costs follow the full targeting (sectors, roles, employers);
+- `adjust(levers, week)`  move this week's levers (`sim.levers.Levers`: leave multipliers,
+  flexible-working grant rate, burnout rise/recovery, fill rate, bank/agency/hub cover, pay
+  scales); sector-wide levers (flexible working, burnout, cover) act on whole sectors, while
+  recruits, leave multipliers and costs follow the full targeting (sectors, roles, employers);
 - `recruit(week)`         return a cohort of recruits through the programme's own routes;
 - `weekly_cost(week)`     GBP spent this week;
-- `after_departures(dep, week)` see who left (e.g. to find turnover hotspots).
 
-An inactive programme must not move a lever nor draw a random number, so a programme whose
-start_week is after the horizon gives output identical to the baseline.
+and, every week whether active or not, `after_departures(dep, week)`: see who left (e.g. to keep
+a record of turnover hotspots). A programme acts only through these hooks and levers: it never
+writes the model's state. An inactive programme must not move a lever nor draw a random number,
+so a programme whose start_week is after the horizon gives output identical to the baseline.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, Protocol
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.codes import SECTORS, WEEKS_PER_YEAR
+from sim.employer_phases import open_posts_fte
+from sim.levers import Levers
+from sim.population import new_hires
+from sim.programmes.registry import channel_of
 from sim.rng import uniforms
 from sim.workers import Cohort
 
 if TYPE_CHECKING:
-    from sim.model import WorkforceModel
+    from sim.employer_phases import EmployerState
+    from sim.params import Params
 
 NonNegative = Annotated[float, Field(ge=0.0)]
+HireWeeks = Annotated[int, Field(ge=1, le=104)]       # from offer to start
+SupportWeeks = Annotated[int, Field(ge=0, le=520)]    # in-role support after starting
 Rate = Annotated[float, Field(ge=0.0, le=1.0)]
 STREAM_PLACE = 101  # draw streams of programmes start here, away from the model's own
 
@@ -59,38 +67,42 @@ class ProgrammeParams(BaseModel):
         return self
 
 
-@dataclass
-class Levers:
-    """This week's policy levers, reset to the baseline each week before programmes act."""
+class ModelView(Protocol):
+    """What a programme may see of the model (`sim.model.WorkforceModel` is one). Read only."""
 
-    leave_mult: np.ndarray      # [E, R] leave hazard multiplier
-    flex_grant: np.ndarray      # [S] weekly chance an unmet flexible-working wish is granted
-    b_rise: np.ndarray          # [S] burnout build-up per unit of stress
-    b_recovery: np.ndarray      # [S] burnout recovery rate
-    fill_mult: np.ndarray       # [S, R] multiplier on the weekly chance a vacant post is filled
-    bank_share: np.ndarray      # [S] share of the gap filled by employers' bank staff
-    bank_premium: np.ndarray    # [S]
-    agency_share: np.ndarray    # [S] share of what remains filled by agency
-    agency_cap: np.ndarray      # [S] agency FTE cap as a share of establishment (inf: none)
-    hub_share: np.ndarray       # [S] share of the gap after bank a system hub can fill
-    hub_fte: float = 0.0        # the hub's pool this week (FTE)
-    hub_premium: float = 1.0    # hub pay over substantive pay
+    params: Params                 # the run's arrays (sim.params)
+    state: EmployerState           # stocks and money per (employer, role), this week
+    route_code: dict[str, int]     # route name -> code (programmes' own routes included)
+
+    def snapshot(self) -> Cohort: ...                      # every worker in post, by id
+    def locate(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...  # in post?, employer
+
+
+class RecruitingParams(ProgrammeParams):
+    """What every programme that brings people in has: their time to start, ages, in-role
+    support and a cost per recruit (each programme sets its own defaults)."""
+
+    time_to_hire_weeks: HireWeeks = 8
+    age_range: tuple[int, int] = (18, 60)
+    support_weeks: SupportWeeks = 0
+    support_leave_multiplier: NonNegative = 1.0
+    cost_per_recruit_gbp: NonNegative = 0.0
 
 
 class Programme:
-    """Base class. Subclasses set `Params`, `channel` (unique, 1..62: keys its recruits' ids and
-    draws) and `routes` (route name -> flow source node) if they recruit."""
+    """Base class. Subclasses set `Params` and `routes` (route name -> flow source node) if they
+    recruit; `channel` (1..62, from the registry) keys their recruits' ids and their draws."""
 
     Params: ClassVar[type[ProgrammeParams]] = ProgrammeParams
-    channel: ClassVar[int] = 0
     routes: ClassVar[dict[str, str]] = {}
     # In-role support: route name -> (weeks, leave hazard multiplier during them).
     support: ClassVar[dict[str, tuple[int, float]]] = {}
 
-    def __init__(self, name: str, params: ProgrammeParams, model: WorkforceModel):
+    def __init__(self, name: str, params: ProgrammeParams, model: ModelView):
         self.name = name
         self.params = params
         self.model = model
+        self.channel = channel_of(name)
         p = model.params
         unknown_roles = [r for r in params.roles if r not in p.roles]
         if unknown_roles:
@@ -116,7 +128,7 @@ class Programme:
         return 0.0
 
     def after_departures(self, dep, week: int) -> None:
-        pass
+        """Called every week, active or not: look, don't act."""
 
     # --- helpers -----------------------------------------------------------------------
     def cell_mask(self) -> np.ndarray:
@@ -141,9 +153,7 @@ class Programme:
         the index k of each recruit within its cell this week. Fewer than n if there is no
         vacancy left."""
         st, p = self.model.state, self.model.params
-        from sim.employer_phases import vacancy_fte
-
-        vac = np.where(self.cell_mask() if mask is None else mask, vacancy_fte(st), 0.0).ravel()
+        vac = np.where(self.cell_mask() if mask is None else mask, open_posts_fte(st), 0.0).ravel()
         if n <= 0 or vac.sum() <= 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
         keys = (np.uint64(self.channel) << np.uint64(32)) + np.arange(n, dtype=np.uint64)
@@ -161,8 +171,6 @@ class Programme:
         programme's `route`; `kwargs` go to `sim.population.new_hires` (lag, age_range,
         deprived_share, fte_factor). `k_offset` keeps ids distinct when one programme hires
         into the same cell twice in a week (e.g. through two routes)."""
-        from sim.population import new_hires
-
         employer, role, k = self.place(n, week, stream, mask)
         if not len(employer):
             return None

@@ -25,7 +25,6 @@ class FlexibleWorkingParams(ProgrammeParams):
 
 class FlexibleWorking(Programme):
     Params = FlexibleWorkingParams
-    channel = 4
 
     def adjust(self, levers, week):
         levers.flex_grant[self.sector_idx] = np.minimum(

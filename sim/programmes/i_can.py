@@ -21,18 +21,18 @@ from typing import Annotated
 from pydantic import Field
 
 from sim.codes import WEEKS_PER_YEAR
-from sim.programmes.base import NonNegative, Programme, ProgrammeParams, Rate
+from sim.programmes.base import HireWeeks, NonNegative, Programme, Rate, RecruitingParams, SupportWeeks
 
 
-class ICanParams(ProgrammeParams):
+class ICanParams(RecruitingParams):
     duration_weeks: Annotated[int, Field(ge=0)] = 3 * WEEKS_PER_YEAR  # "for 3 years", from start_week
     sectors: list[str] = ["acute", "community", "primary"]
     roles: list[str] = ["support"]
     recruits_per_year: NonNegative = 100.0
-    support_weeks: Annotated[int, Field(ge=0, le=520)] = 16
+    support_weeks: SupportWeeks = 16
     support_leave_multiplier: NonNegative = 0.5   # assumption: halves leaving during support
     deprived_share: Rate = 0.7                    # assumption: "economically disadvantaged areas"
-    time_to_hire_weeks: Annotated[int, Field(ge=1, le=104)] = 8
+    time_to_hire_weeks: HireWeeks = 8
     age_range: tuple[int, int] = (18, 35)         # "unemployed and young people"
     cost_per_recruit_gbp: NonNegative = 2_000.0
     team_cost_gbp_per_year: NonNegative = 120_000.0
@@ -40,7 +40,6 @@ class ICanParams(ProgrammeParams):
 
 class ICan(Programme):
     Params = ICanParams
-    channel = 1
     routes = {"i_can": "local_labour"}
 
     def __init__(self, name, params, model):

@@ -11,27 +11,22 @@ visa, travel, accommodation); a year of pastoral support that cuts leaving by 30
 """
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import Field
-
-from sim.programmes.base import NonNegative, Programme, ProgrammeParams
+from sim.programmes.base import HireWeeks, NonNegative, Programme, RecruitingParams, SupportWeeks
 
 
-class InternationalRecruitmentParams(ProgrammeParams):
+class InternationalRecruitmentParams(RecruitingParams):
     sectors: list[str] = ["acute", "community"]
     roles: list[str] = ["nurse"]
     recruits_per_year: NonNegative = 100.0
-    time_to_hire_weeks: Annotated[int, Field(ge=1, le=104)] = 26
+    time_to_hire_weeks: HireWeeks = 26
     age_range: tuple[int, int] = (24, 40)
     cost_per_recruit_gbp: NonNegative = 12_000.0
-    support_weeks: Annotated[int, Field(ge=0, le=520)] = 52
+    support_weeks: SupportWeeks = 52
     support_leave_multiplier: NonNegative = 0.7
 
 
 class InternationalRecruitment(Programme):
     Params = InternationalRecruitmentParams
-    channel = 8
     routes = {"international_recruitment": "international"}
 
     def __init__(self, name, params, model):

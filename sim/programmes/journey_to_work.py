@@ -52,7 +52,6 @@ ROUTES = ("education", "career_changers", "seldom_heard")
 
 class JourneyToWork(Programme):
     Params = JourneyToWorkParams
-    channel = 2
     routes = {"jtw_education": "education", "jtw_career_changers": "local_labour",
               "jtw_seldom_heard": "local_labour"}
 

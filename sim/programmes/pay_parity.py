@@ -26,14 +26,13 @@ class PayParityParams(ProgrammeParams):
 
 class PayParity(Programme):
     Params = PayParityParams
-    channel = 9
 
     def __init__(self, name, params, model):
         super().__init__(name, params, model)
         if params.reference_sector not in SECTORS:
             raise ValueError(f"reference_sector {params.reference_sector!r} is not a sector")
         self.ref = SECTORS.index(params.reference_sector)
-        self._uplift = np.zeros_like(model.state.pay_scale)
+        self._uplift = np.zeros_like(model.params.pay_scale)
 
     def _scale_without_parity(self, week: int) -> np.ndarray:
         p = self.model.params
@@ -43,14 +42,15 @@ class PayParity(Programme):
     def adjust(self, levers, week):
         """Each week, set the targeted scales to their own scale plus the closed share of the gap
         to the reference scale: the scale tracks the reference's pay awards from then on ("paid
-        on NHS terms"), never falling below what it would have been without parity."""
-        st = self.model.state
+        on NHS terms"), never falling below what it would have been without parity. Pay scales
+        persist, so when the programme ends the scale keeps its level and its own awards."""
+        pay = levers.pay_scale
         base = self._scale_without_parity(week)
         for s in self.sector_idx:
             for r in self.role_idx:
-                gap = max(st.pay_scale[self.ref, r] - base[s, r], 0.0)
-                st.pay_scale[s, r] = base[s, r] + self.params.share_of_gap_closed * gap
-        self._uplift = np.maximum(st.pay_scale - base, 0.0)
+                gap = max(pay[self.ref, r] - base[s, r], 0.0)
+                pay[s, r] = base[s, r] + self.params.share_of_gap_closed * gap
+        self._uplift = np.maximum(pay - base, 0.0)
 
     def weekly_cost(self, week):
         p, st = self.model.params, self.model.state

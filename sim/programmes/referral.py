@@ -22,14 +22,15 @@ import numpy as np
 from pydantic import Field
 
 from sim.codes import FTE_UNIT, WEEKS_PER_YEAR
+from sim.employer_phases import open_posts_fte
 from sim.population import new_hires
-from sim.programmes.base import NonNegative, Programme, ProgrammeParams, Rate
+from sim.programmes.base import NonNegative, Programme, Rate, RecruitingParams, SupportWeeks
 from sim.rng import uniforms
 
 STREAM_UPTAKE, STREAM_REFER, STREAM_CROSS = 131, 132, 133
 
 
-class ReferralParams(ProgrammeParams):
+class ReferralParams(RecruitingParams):
     sectors: list[str] = ["social_care"]
     roles: list[str] = ["support"]
     uptake: Rate = 0.25
@@ -39,15 +40,15 @@ class ReferralParams(ProgrammeParams):
     cross_employer_link_rate: Rate = 0.05
     search_depth: Annotated[int, Field(ge=0, le=5)] = 2
     time_to_hire_weeks: Annotated[int, Field(ge=1, le=52)] = 4
-    support_weeks: Annotated[int, Field(ge=0, le=520)] = 26
+    age_range: tuple[int, int] = (18, 60)
+    support_weeks: SupportWeeks = 26
     support_leave_multiplier: NonNegative = 0.8
-    reward_per_hire_gbp: NonNegative = 250.0
+    cost_per_recruit_gbp: NonNegative = 250.0     # the referrer's reward per hire
     licence_per_user_gbp_per_year: NonNegative = 10.0
 
 
 class Referral(Programme):
     Params = ReferralParams
-    channel = 12
     routes = {"referral": "local_labour"}
 
     def __init__(self, name, params, model):
@@ -60,7 +61,7 @@ class Referral(Programme):
     def _build(self, week: int) -> None:
         """The graph of app users among current staff of the targeted cells."""
         p = self.model.params
-        snap = self.model.engine.snapshot()
+        snap = self.model.snapshot()
         target = self.cell_mask()[snap["employer"].astype(np.int64), snap["role"].astype(np.int64)]
         ids = snap["id"][target]
         users = uniforms(p.seed, week, ids, STREAM_UPTAKE) < self.params.uptake
@@ -85,7 +86,7 @@ class Referral(Programme):
         """Follow users to their current employer; drop those who have left."""
         g = self.graph
         ids = np.array(sorted(g.nodes), np.uint64)
-        alive, emp = self.model.engine.locate(ids)
+        alive, emp = self.model.locate(ids)
         for i, ok, e in zip(ids.tolist(), alive, emp, strict=True):
             if ok:
                 g.nodes[i]["employer"] = int(e)
@@ -112,9 +113,7 @@ class Referral(Programme):
         users = np.array(sorted(i for i in self.graph.nodes if i not in self.arrival), np.uint64)
         rate = self.params.referrals_per_user_per_year / WEEKS_PER_YEAR * self.params.hired_share
         referrers = users[uniforms(p.seed, week, users, STREAM_REFER) < rate]
-        from sim.employer_phases import vacancy_fte
-
-        vacant = np.where(self.cell_mask(), vacancy_fte(st), 0.0)
+        vacant = np.where(self.cell_mask(), open_posts_fte(st), 0.0)
         employers, roles, sources = [], [], []
         for user in referrers.tolist():
             r = self.graph.nodes[user]["role"]
@@ -136,7 +135,7 @@ class Referral(Programme):
         route = np.full(len(employer), self.model.route_code["referral"])
         hires = new_hires(p, week, employer, role, k, route=route, channel=self.channel,
                           lag=self.params.time_to_hire_weeks,
-                          age_range=(18, 60), deprived_share=p.deprived_share)
+                          age_range=self.params.age_range, deprived_share=p.deprived_share)
         joins = uniforms(p.seed, week, hires["id"], STREAM_UPTAKE) < self.params.uptake
         for new_id, e, r, src, on_app, start in zip(hires["id"].tolist(), employer, role, sources, joins,
                                                     hires["arrival_week"], strict=True):
@@ -148,7 +147,7 @@ class Referral(Programme):
 
     def weekly_cost(self, week):
         users = 0 if self.graph is None else self.graph.number_of_nodes()
-        return (self._hired * self.params.reward_per_hire_gbp
+        return (self._hired * self.params.cost_per_recruit_gbp
                 + users * self.params.licence_per_user_gbp_per_year / WEEKS_PER_YEAR)
 
 

@@ -34,18 +34,25 @@ class RetentionCoordinatorsParams(ProgrammeParams):
 
 class RetentionCoordinators(Programme):
     Params = RetentionCoordinatorsParams
-    channel = 3
 
     def __init__(self, name, params, model):
         super().__init__(name, params, model)
-        self.hotspots = np.zeros((model.params.n_employers, model.params.n_roles), bool)
+        shape = (model.params.n_employers, model.params.n_roles)
+        self.hotspots = np.zeros(shape, bool)
+        self.recent_leavers = np.zeros(shape)  # leavers per (employer, role), decaying over ~13 weeks
+
+    def after_departures(self, dep, week):
+        """Keep the record of recent leavers from the start of the run, so that the team knows
+        the hotspots on its first day."""
+        self.recent_leavers *= 12.0 / 13.0
+        np.add.at(self.recent_leavers, (dep.employer.astype(np.int64), dep.role.astype(np.int64)), 1.0)
 
     def choose_hotspots(self) -> np.ndarray:
         """Cells with the highest recent turnover, within the team's capacity (in staff)."""
         st = self.model.state
         hc = st.headcount.astype(np.float64)
         eligible = self.cell_mask() & (hc > 0)
-        rate = np.where(eligible, self.model.recent_leavers / np.maximum(hc, 1.0), -1.0).ravel()
+        rate = np.where(eligible, self.recent_leavers / np.maximum(hc, 1.0), -1.0).ravel()
         order = np.argsort(-rate, kind="stable")
         capacity = self.params.coordinators * self.params.staff_per_coordinator
         covered = np.cumsum(hc.ravel()[order]) <= capacity

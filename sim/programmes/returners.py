@@ -15,22 +15,21 @@ from typing import Annotated
 
 from pydantic import Field
 
-from sim.programmes.base import NonNegative, Programme, ProgrammeParams
+from sim.programmes.base import HireWeeks, NonNegative, Programme, RecruitingParams
 
 
-class ReturnersParams(ProgrammeParams):
+class ReturnersParams(RecruitingParams):
     sectors: list[str] = ["social_care", "community", "acute"]
     roles: list[str] = ["support", "nurse"]
     returners_per_year: NonNegative = 60.0
     fte_factor: Annotated[float, Field(gt=0.0, le=1.0)] = 0.6
-    time_to_hire_weeks: Annotated[int, Field(ge=1, le=104)] = 8
+    time_to_hire_weeks: HireWeeks = 8
     age_range: tuple[int, int] = (40, 66)
-    cost_per_returner_gbp: NonNegative = 1_500.0
+    cost_per_recruit_gbp: NonNegative = 1_500.0   # per returner
 
 
 class Returners(Programme):
     Params = ReturnersParams
-    channel = 11
     routes = {"returners_programme": "returners"}
 
     def __init__(self, name, params, model):
@@ -45,7 +44,7 @@ class Returners(Programme):
         return hires
 
     def weekly_cost(self, week):
-        return self._hired * self.params.cost_per_returner_gbp
+        return self._hired * self.params.cost_per_recruit_gbp
 
 
 PROGRAMME = Returners

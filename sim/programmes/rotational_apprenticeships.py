@@ -44,7 +44,6 @@ class RotationalApprenticeshipsParams(ProgrammeParams):
 
 class RotationalApprenticeships(Programme):
     Params = RotationalApprenticeshipsParams
-    channel = 10
     routes = {"rotational_apprenticeship": "education"}
 
     def __init__(self, name, params, model):

@@ -31,7 +31,6 @@ class SystemBankParams(ProgrammeParams):
 
 class SystemBank(Programme):
     Params = SystemBankParams
-    channel = 6
 
     def adjust(self, levers, week):
         prm = self.params

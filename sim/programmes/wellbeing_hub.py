@@ -26,7 +26,6 @@ class WellbeingHubParams(ProgrammeParams):
 
 class WellbeingHub(Programme):
     Params = WellbeingHubParams
-    channel = 5
 
     def adjust(self, levers, week):
         levers.b_rise[self.sector_idx] *= 1.0 - self.params.rise_reduction

@@ -1,8 +1,6 @@
 """Synthetic output folders that follow the simulator's output contract.
 
-Loaded by the analysis tests as a pytest plugin (``pytest_plugins =
-["synthetic_outputs"]``) rather than as a ``conftest.py``, so that the suite's
-top-level ``conftest`` module keeps its name for the tests that import it.
+Its fixtures reach the analysis tests through ``tests/analysis/conftest.py``.
 
 The presentation layer is tested against these instead of the simulator, so
 the tests stay fast and independent of the model. The stocks and flows are

@@ -10,8 +10,6 @@ from PIL import Image
 from analysis import animate
 from analysis.load import load
 
-pytest_plugins = ["synthetic_outputs"]  # fixtures: synthetic output folders
-
 FPS = 4  # 2 frames a month at 0.5 s a month
 DPI = 30  # 12.8 x 7.2 inches -> 384 x 216 pixels
 MONTHS = 24  # the fixture runs 104 weeks from April 2025: April 2025 to March 2027

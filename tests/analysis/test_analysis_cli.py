@@ -6,8 +6,6 @@ from PIL import Image
 
 from analysis.cli import animate_main, report_main
 
-pytest_plugins = ["synthetic_outputs"]  # fixtures: synthetic output folders
-
 
 def test_report_cli_writes_into_folder(tmp_path, make_synthetic_run, capsys):
     run = make_synthetic_run(tmp_path / "run", weeks=20)

@@ -10,8 +10,6 @@ import pytest
 
 from analysis.load import OutputError, Run, RunSet, load, load_run, load_runs
 
-pytest_plugins = ["synthetic_outputs"]  # fixtures: synthetic output folders
-
 
 def test_run_folder_loads_into_tidy_frames(synthetic_run):
     run = load(synthetic_run)

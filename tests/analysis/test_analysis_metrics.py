@@ -8,8 +8,6 @@ import pytest
 from analysis import metrics
 from analysis.load import load
 
-pytest_plugins = ["synthetic_outputs"]  # fixtures: synthetic output folders
-
 
 @pytest.fixture(scope="module")
 def run(synthetic_run):

@@ -13,8 +13,6 @@ from PIL import Image
 
 from analysis.report import write_report
 
-pytest_plugins = ["synthetic_outputs"]  # fixtures: synthetic output folders
-
 RUN_HEADINGS = [
     "At a glance",
     "Staff in post and funded posts",

@@ -8,23 +8,16 @@ converges in a few rounds because each factor mostly drives its own rate. Option
 sector's (or group of sectors') first-year agency spend is a target too, met by scaling its
 `agency_share_of_gap`.
 
-    python -m sim.calibrate                       # refit the default, write its calibration file
-    python -m sim.calibrate system=bsol           # another preset
-    python -m sim.calibrate system=england --scale 0.02   # fit on a scaled-down copy
-    wfsim-calibrate my_ics.csv                    # a system file (see sim.system_file)
+The command lines that use it are in `sim.commands.calibrate` (`make calibrate`,
+`wfsim-calibrate my_ics.csv`).
 """
 from __future__ import annotations
-
-import argparse
-import sys
-import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.codes import SECTORS, WEEKS_PER_YEAR
-from sim.config import ConfigError, RunConfig
+from sim.codes import SECTORS
+from sim.config import RunConfig
 
 DAMPING = 0.8
 TARGETS = {"turnover": "turnover_rate", "vacancy": "vacancy_rate", "sickness": "sickness_rate"}
@@ -169,132 +162,3 @@ def calibration_yaml(cfg: RunConfig, note: str) -> str:
             lines.append(f"    {r}: {{calibration: {{leave: {c.leave:.6g}, sickness: "
                          f"{c.sickness:.6g}, fill: {c.fill:.6g}}}}}")
     return "\n".join(lines) + "\n"
-
-
-def _print_table(table: pd.DataFrame) -> None:
-    pd.set_option("display.width", 160)
-    print(table.round(4).to_string(index=False))
-    for group, target, got in table.attrs.get("agency", []):
-        print(f"agency spend {'+'.join(group)}: target GBP {target:,.0f}, achieved GBP {got:,.0f} a year")
-
-
-def _pop_scale(args: list[str]) -> tuple[list[str], float]:
-    scale, rest, it = 1.0, [], iter(args)
-    for a in it:
-        if a == "--scale":
-            scale = float(next(it))
-        elif a.startswith("--scale="):
-            scale = float(a.split("=", 1)[1])
-        else:
-            rest.append(a)
-    return rest, scale
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m sim.calibrate [overrides] [--scale X]`: refit a preset's calibration file."""
-    from sim.configuration import CONFIG_DIR, compose_config, load_config
-
-    overrides, scale = _pop_scale(list(sys.argv[1:] if argv is None else argv))
-    composed = compose_config(overrides)
-    if "path" in composed.system:       # system=from_file: the file's own calibration
-        args = [str(composed.system.path)]
-        if composed.system.get("settings"):
-            args += ["--settings", str(composed.system.settings)]
-        return calibrate_main(args)
-    cfg = load_config(overrides)
-    workers = sum(r.headcount for s in cfg.system.sectors.values() for r in s.roles.values()) * scale
-    t0 = time.perf_counter()
-    fitted, table = calibrate(cfg, scale=scale, threads=1 if workers <= 100_000 else None)
-    elapsed = time.perf_counter() - t0
-    _print_table(table)
-    print(f"calibrated in {elapsed:.0f} s")
-    path = Path(CONFIG_DIR) / "system" / "calibration" / f"{cfg.system.name}.yaml"
-    scaled = "" if scale == 1.0 else f", on a copy scaled by {scale:g}"
-    note = (f"Fitted by `python -m sim.calibrate` for system '{cfg.system.name}': factors on the\n"
-            f"first-guess base rates so that the first simulated year ({WEEKS_PER_YEAR} weeks, mean of\n"
-            f"seeds 0-2{scaled}) reproduces each (sector, role)'s turnover, vacancy and sickness targets\n"
-            "given in the system file. Do not edit by hand: rerun the command.")
-    path.write_text(calibration_yaml(fitted, note))
-    print(f"wrote {path.relative_to(CONFIG_DIR.parent)}")
-    return 0
-
-
-def calibrate_main(argv: list[str] | None = None) -> int:
-    """`wfsim-calibrate my_ics.csv`: check the file, fit the base rates to its rates, print
-    target vs achieved per (sector, role) and write the calibrated system (a full system YAML,
-    `my_ics.calibrated.yaml` by default) that `wfsim system=from_file system.path=...` runs."""
-    from sim.configuration import compose_config
-    from sim.system_build import load
-    from sim.system_file import SystemFileError
-    from sim.system_fit import (
-        AUTO_SCALE_WORKERS,
-        calibrated_path,
-        calibration_key,
-        fit,
-        read_key,
-        worst_miss,
-        write_calibrated,
-    )
-
-    parser = argparse.ArgumentParser(
-        prog="wfsim-calibrate",
-        description="Calibrate the simulator to a system file: the baseline's first simulated year "
-                    "reproduces the file's turnover, vacancy and sickness per sector and role.")
-    parser.add_argument("file", help="the system file (CSV, one row per sector and role)")
-    parser.add_argument("--settings", help="system-level settings (YAML); default: <file>.yaml next to "
-                                           "the CSV if it exists")
-    parser.add_argument("--out", help="where to write the calibrated system (default: "
-                                      "<file>.calibrated.yaml next to the CSV)")
-    parser.add_argument("--seeds", type=int, nargs="+", default=None,
-                        help="seeds the first year is averaged over (default: enough for about 300,000 "
-                             "worker-years a round, 3 to 10: 0-5 for 58,800 workers)")
-    parser.add_argument("--rounds", type=int, default=8, help="at most this many rounds (default: 8)")
-    parser.add_argument("--scale", type=float, default=None,
-                        help=f"fit on a copy scaled by this (default: 1, or {AUTO_SCALE_WORKERS:,} "
-                             "workers for larger systems)")
-    parser.add_argument("overrides", nargs="*", help="behaviour overrides, e.g. behaviour.burnout.rise=0.05")
-    args = parser.parse_args(argv)
-    try:
-        behaviour = _behaviour(compose_config, args.overrides)
-        built = load(args.file, args.settings)
-        for w in built.warnings:
-            print(f"wfsim-calibrate: warning: {args.file}: {w}", file=sys.stderr)
-        out = Path(args.out) if args.out else calibrated_path(Path(args.file))
-        if out.exists() and read_key(out) is None:
-            raise SystemFileError(f"{str(out)!r} exists and was not written by wfsim: "
-                                  "choose another --out")
-        print(f"wfsim-calibrate: {built.system['name']!r} from {args.file}: {built.workers:,} workers; "
-              + "; ".join(built.notes), flush=True)
-        system, table, seconds, scale, seeds = fit(
-            built, behaviour, seeds=args.seeds, rounds=args.rounds, scale=args.scale,
-            log=lambda m: print(f"  {m}", flush=True))
-    except ConfigError as err:
-        print(f"wfsim-calibrate: {err}", file=sys.stderr)
-        return 2
-    _print_table(table)
-    scaled = "" if scale == 1.0 else f", on a copy scaled by {scale:.4g}"
-    print(f"target vs achieved: first simulated year, mean of seeds {', '.join(map(str, seeds))}{scaled}")
-    print(f"calibrated in {seconds:.1f} s; largest miss {worst_miss(table)}")
-    key = calibration_key(built.system, behaviour, built.agency_targets)
-    write_calibrated(out, system, key, built, table, seconds, scale, seeds)
-    print(f"wrote {out}\nrun it: wfsim system=from_file system.path={args.file}   (reuses this fit)\n"
-          f"    or: wfsim system=from_file system.path={out}   (the calibrated system as saved)")
-    return 0
-
-
-def _behaviour(compose_config, overrides: list[str]) -> dict:
-    from hydra.errors import HydraException
-    from omegaconf import OmegaConf
-
-    bad = [o for o in overrides if not o.lstrip("+~").startswith("behaviour.")]
-    if bad:
-        raise ConfigError(f"only behaviour.<key>=<value> overrides can follow the file, not {bad[0]!r}")
-    try:
-        cfg = compose_config(overrides)
-    except HydraException as err:
-        raise ConfigError(str(err)) from None
-    return OmegaConf.to_container(cfg.behaviour, resolve=True)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

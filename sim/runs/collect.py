@@ -1,4 +1,4 @@
-"""`wfsim-collect PATH`: every finished job under PATH into one parquet dataset.
+"""The results store: every finished job of a sweep folder in one parquet dataset.
 
     wfsim-collect multirun/2026-01-05/10-00-00          # one sweep -> <sweep>/results/
     wfsim-collect multirun --out results                # every sweep under multirun/
@@ -22,24 +22,22 @@ hive partitioning. The output is built under a temporary name and swapped in at 
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
 import re
 import shutil
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from sim.outputs import EXECUTION_ONLY
-from sim.sweep import MARKER, read_marker
+from sim.codes import WEEKS_PER_YEAR
+from sim.runs.run_folder import EXECUTION_ONLY
+from sim.runs.sweep import MARKER, read_marker
 
 YEARLY = "yearly"  # from summary.json; every <name>.parquet of a run folder is a table too
-WEEKS_PER_YEAR = 52
 BASELINE = "baseline"
 
 
@@ -236,40 +234,3 @@ def collect(path: Path, out: Path | None = None, *, scenario_key: str = "interve
             "experiments": sorted({j.experiment for j in jobs}),
             "scenarios": sorted({j.scenario for j in jobs}), "parameters": list(params.columns),
             "varying": [c for c in params.columns if params[c].astype("string").nunique(dropna=False) > 1]}
-
-
-def collect_main(argv: list[str] | None = None) -> int:
-    """The `wfsim-collect` command."""
-    ap = argparse.ArgumentParser(prog="wfsim-collect", description=__doc__.split("\n\n")[0])
-    ap.add_argument("path", type=Path, help="a sweep folder, or a folder holding several")
-    ap.add_argument("--out", type=Path, default=None, help="output folder (default PATH/results)")
-    ap.add_argument("--scenario-key", default="intervention",
-                    help="the override that names a job's scenario (default: intervention)")
-    ap.add_argument("--experiment-key", default="experiment",
-                    help="the override that names a job's experiment (default: experiment)")
-    ap.add_argument("--tables", default=None,
-                    help="tables to collect, comma-separated, e.g. timeseries,yearly (default: all)")
-    args = ap.parse_args(argv)
-    tables = tuple(t for t in args.tables.split(",") if t) if args.tables else None
-    try:
-        res = collect(args.path, args.out, scenario_key=args.scenario_key,
-                      experiment_key=args.experiment_key, tables=tables)
-    except FileNotFoundError as err:
-        print(f"wfsim-collect: {err}", file=sys.stderr)
-        return 2
-    left = ", ".join(f"{res[k]} {k}" for k in ("unfinished", "duplicate") if res[k])
-    if not res["jobs"]:
-        print(f"wfsim-collect: no finished jobs under {args.path}" + (f" ({left})" if left else ""),
-              file=sys.stderr)
-        return 1
-    const = len(res["parameters"]) - len(res["varying"])
-    print(f"wfsim-collect: {res['jobs']} jobs; experiments {', '.join(res['experiments'])}; scenarios "
-          f"{', '.join(res['scenarios'])}; parameters that vary: {', '.join(res['varying']) or '-'}"
-          + (f" ({const} more set to one value)" if const else "") + (f"; left out {left}" if left else ""))
-    print(f"wfsim-collect: wrote {', '.join(f'{k} ({v:,} rows)' for k, v in res['rows'].items())} "
-          f"and jobs.parquet to {res['out']}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(collect_main())

@@ -25,102 +25,19 @@ or by method, or raise `scale` and `n_jobs` on a large node.
 from __future__ import annotations
 
 import json
-import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from experiments.sensitivity.methods import morris, morris_runs, problem, sobol, sobol_runs
+from experiments.sensitivity.runs import ModelEvaluator, get_key, point_config
+from experiments.sensitivity.settings import OUTPUTS, Settings
 from sim.config import ConfigError
-from sim.sensitivity_methods import morris, morris_runs, problem, sobol, sobol_runs
-from sim.sensitivity_runs import OUTPUTS, ModelEvaluator, get_key, point_config
-
-METHODS = ("morris", "sobol", "morris+sobol")
-
-
-# ------------------------------------------------------------------------------ settings
-@dataclass(frozen=True)
-class Settings:
-    parameters: dict[str, tuple[float, float]]
-    outputs: tuple[str, ...] = ("fte", "vacancy_rate")
-    year: int | None = None
-    scale: float = 0.05
-    method: str = "morris+sobol"
-    morris_trajectories: int = 10
-    morris_levels: int = 4
-    sobol_n: int = 128
-    sobol_top: int = 3
-    sobol_parameters: tuple[str, ...] | None = None
-    sobol_second_order: bool = False
-    conf_level: float = 0.95
-    seed: int = 0
-    n_jobs: int = -1
-    plan_only: bool = False
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> Settings:
-        """`sensitivity:` of the config -> Settings; a bad entry raises ConfigError naming it."""
-        raw = dict(raw)
-        known = {"parameters", "outputs", "year", "scale", "method", "morris", "sobol", "conf_level",
-                 "seed", "n_jobs", "plan_only"}
-        unknown = set(raw) - known
-        if unknown:
-            raise ConfigError(f"sensitivity: unknown key(s) {sorted(unknown)}; keys are {sorted(known)}")
-        params = {}
-        for key, rng in _flatten(raw.get("parameters") or {}).items():
-            if not (isinstance(rng, list | tuple) and len(rng) == 2
-                    and all(isinstance(v, int | float) and not isinstance(v, bool) for v in rng)
-                    and rng[0] < rng[1]):
-                raise ConfigError(f"sensitivity.parameters.{key} = {rng!r}: give [low, high] with low < high")
-            params[str(key)] = (float(rng[0]), float(rng[1]))
-        if not params:
-            raise ConfigError("sensitivity.parameters: give at least one `dotted.key: [low, high]`")
-        outputs = tuple(raw.get("outputs") or ("fte",))
-        bad = [o for o in outputs if o not in OUTPUTS]
-        if bad:
-            raise ConfigError(f"sensitivity.outputs = {bad}: outputs are {list(OUTPUTS)}")
-        method = raw.get("method", "morris+sobol")
-        if method not in METHODS:
-            raise ConfigError(f"sensitivity.method = {method!r}: one of {list(METHODS)}")
-        morris = raw.get("morris") or {}
-        sobol = raw.get("sobol") or {}
-        s = cls(parameters=params, outputs=outputs, year=raw.get("year"),
-                scale=float(raw.get("scale", 0.05)), method=method,
-                morris_trajectories=int(morris.get("trajectories", 10)),
-                morris_levels=int(morris.get("levels", 4)),
-                sobol_n=int(sobol.get("n", 128)), sobol_top=int(sobol.get("top", 3)),
-                sobol_parameters=tuple(sobol["parameters"]) if sobol.get("parameters") else None,
-                sobol_second_order=bool(sobol.get("second_order", False)),
-                conf_level=float(raw.get("conf_level", 0.95)), seed=int(raw.get("seed", 0)),
-                n_jobs=int(raw.get("n_jobs", -1)), plan_only=bool(raw.get("plan_only", False)))
-        checks = [(s.scale > 0, "scale", "must be > 0"),
-                  (s.morris_trajectories >= 2, "morris.trajectories", "must be >= 2"),
-                  (s.morris_levels >= 2 and s.morris_levels % 2 == 0, "morris.levels", "must be even, >= 2"),
-                  (s.sobol_n >= 2 and s.sobol_n & (s.sobol_n - 1) == 0, "sobol.n", "must be a power of 2"),
-                  (s.sobol_top >= 1, "sobol.top", "must be >= 1"),
-                  (0 < s.conf_level < 1, "conf_level", "must be between 0 and 1")]
-        for ok, key, msg in checks:
-            if not ok:
-                raise ConfigError(f"sensitivity.{key}: {msg}")
-        extra = [p for p in s.sobol_parameters or () if p not in params]
-        if extra:
-            raise ConfigError(f"sensitivity.sobol.parameters {extra} are not in sensitivity.parameters")
-        return s
-
-
-def _flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
-    """`{"a.b": r}` and `{"a": {"b": r}}` (what `+sensitivity.parameters.a.b=[0,1]` makes) -> `{"a.b": r}`."""
-    out: dict[str, Any] = {}
-    for k, v in tree.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            out.update(_flatten(v, key + "."))
-        else:
-            out[key] = v
-    return out
+from sim.files import write_atomic, write_text_atomic
 
 
 def check_parameters(base: dict, s: Settings) -> None:
@@ -177,17 +94,14 @@ def describe(p: dict, s: Settings, out_dir: Path) -> str:
 
 
 def _atomic_df(df: pd.DataFrame, stem: Path) -> list[Path]:
-    from sim.outputs import _atomic
-
     paths = [stem.with_suffix(".parquet"), stem.with_suffix(".csv")]
-    _atomic(paths[0], lambda p: df.to_parquet(p, index=False))
-    _atomic(paths[1], lambda p: df.to_csv(p, index=False))
+    write_atomic(paths[0], lambda p: df.to_parquet(p, index=False))
+    write_atomic(paths[1], lambda p: df.to_csv(p, index=False))
     return paths
 
 
 def run_analysis(base: dict, s: Settings, out_dir: Path, *, log=print) -> dict[str, Any]:
     """Morris and/or Sobol on the simulator; writes tables, chart and plan to `out_dir`."""
-    from sim.outputs import _atomic
 
     out_dir = Path(out_dir)
     check_parameters(base, s)
@@ -225,10 +139,9 @@ def run_analysis(base: dict, s: Settings, out_dir: Path, *, log=print) -> dict[s
             f"{r.parameter} S1 {r.S1:.2f} [{r.S1_lo:.2f}, {r.S1_hi:.2f}] ST {r.ST:.2f} "
             f"[{r.ST_lo:.2f}, {r.ST_hi:.2f}]" for r in first.itertuples()))
     png = out_dir / "sensitivity.png"
-    _atomic(png, lambda path: chart(result.get("morris"), result.get("sobol"), path, s, p["year"]))
+    write_atomic(png, lambda path: chart(result.get("morris"), result.get("sobol"), path, s, p["year"]))
     info.update(runs_made=ev.runs, runs_reused=ev.reused, wall_time_s=round(time.perf_counter() - t0, 1))
-    _atomic(out_dir / "sensitivity.json", lambda path: path.write_text(json.dumps(info, indent=2,
-                                                                                  default=str) + "\n"))
+    write_text_atomic(out_dir / "sensitivity.json", json.dumps(info, indent=2, default=str) + "\n")
     log(f"wfsim sensitivity: {ev.runs} runs made, {ev.reused} reused, {info['wall_time_s']} s; wrote "
         f"sensitivity_morris/sobol (.parquet, .csv), sensitivity.png, sensitivity.json to {out_dir}")
     result["info"] = info
@@ -279,7 +192,7 @@ def run_from_hydra(cfg) -> dict[str, Any]:
     from hydra.core.hydra_config import HydraConfig
     from omegaconf import OmegaConf
 
-    from sim.configuration import to_run_config
+    from sim.system import to_run_config
 
     raw = OmegaConf.to_container(cfg, resolve=True)
     raw.pop("hydra", None)
@@ -287,11 +200,3 @@ def run_from_hydra(cfg) -> dict[str, Any]:
     base = to_run_config(OmegaConf.create(raw)).model_dump(mode="json")  # as `wfsim` would run it
     out = Path(HydraConfig.get().runtime.output_dir)
     return run_analysis(base, settings, out, log=lambda msg: print(msg, flush=True))
-
-
-if __name__ == "__main__":  # python -m sim.sensitivity [overrides]: same as wfsim experiment=sensitivity
-    sys.argv = [sys.argv[0], "experiment=sensitivity", *sys.argv[1:]]
-    from sim.cli import main
-
-    main()
-

@@ -1,5 +1,5 @@
 """Calibrating a system built from a system file: the first simulated year is fitted to
-reproduce the file's turnover, vacancy and sickness rates (`sim.calibrate`), and the fitted
+reproduce the file's turnover, vacancy and sickness rates (`sim.system.calibrate`), and the fitted
 system is kept next to the file as `<name>.calibrated.yaml` so that a rerun does not refit
 (`resolve`, behind `system=from_file`).
 """
@@ -9,14 +9,14 @@ import copy
 import hashlib
 import json
 import math
-import os
 import sys
 from pathlib import Path
 
 import yaml
 
-from sim.system_build import Built, check_system, deep_merge, load
-from sim.system_file import SystemFileError, read_yaml
+from sim.files import write_text_atomic
+from sim.system.build import Built, check_system, deep_merge, load
+from sim.system.file import SystemFileError, read_yaml
 
 CALIBRATION_VERSION = 1              # bump when the model's dynamics change: cached fits are refitted
 KEY_LINE = "# wfsim-calibration-key: "
@@ -138,9 +138,7 @@ def write_calibrated(path: Path, system: dict, key: str, built: Built, table=Non
         for group, target, got in table.attrs.get("agency", []):
             tail.append(f"#   agency spend {'+'.join(group)}: GBP {target:,.0f} / {got:,.0f} a year")
     text = "\n".join(head) + "\n" + body + "\n".join(tail) + ("\n" if tail else "")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_text_atomic(path, text)
 
 
 def auto_scale(workers: int) -> float:
@@ -160,8 +158,8 @@ def fit(built: Built, behaviour: dict, *, seeds=None, rounds: int = 8, scale: fl
     import logging
     import time
 
-    from sim.calibrate import calibrate
     from sim.config import validate
+    from sim.system.calibrate import calibrate
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     scale = auto_scale(built.workers) if scale is None else scale

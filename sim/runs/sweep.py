@@ -49,11 +49,12 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
+from sim.files import TMP_MARK, write_json_atomic, write_text_atomic
+
 MARKER = "job.json"                 # written last: the job folder is complete
 MANIFEST = "sweep_manifest.json"
 STATE = ".sweep"                    # status/ (this invocation's job records) and index/ (hash -> folder)
 PARTIAL = ".partial-"               # temporary job folders: .<job>.partial-<host>-<pid>
-TMP_FILE = ".tmp-"                  # temporary files (outputs._atomic): .<name>.tmp-<pid>
 EXIT_JOBS_FAILED = 3
 PARALLEL_LAUNCHERS = ("joblib", "ray")  # jobs share one machine's cores
 
@@ -63,17 +64,6 @@ class SweepError(RuntimeError):
 
 
 # ----------------------------------------------------------------------------------- files
-def _write_json(path: Path, obj: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}{TMP_FILE}{os.getpid()}")
-    try:
-        tmp.write_text(json.dumps(obj, indent=2, default=str) + "\n")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def _read_json(path: Path) -> dict | None:
     try:
         return json.loads(path.read_text())
@@ -111,7 +101,7 @@ def stale_temporaries(sweep_dir: Path) -> list[Path]:
     for root, dirs, files in os.walk(sweep_dir):
         dirs[:] = [d for d in dirs if d not in (".submitit", ".hydra", STATE)]
         for name in dirs + files:
-            if name.startswith(".") and (PARTIAL in name or TMP_FILE in name):
+            if name.startswith(".") and (PARTIAL in name or TMP_MARK in name):
                 found.append(Path(root) / name)
         dirs[:] = [d for d in dirs if PARTIAL not in d]
     return found
@@ -172,15 +162,15 @@ def _publish(tmp: Path, job_dir: Path, marker: dict) -> None:
     (job_dir / MARKER).unlink(missing_ok=True)
     for f in sorted(tmp.iterdir()):
         os.replace(f, job_dir / f.name)
-    _write_json(job_dir / MARKER, marker)
+    write_json_atomic(job_dir / MARKER, marker)
     tmp.rmdir()
 
 
 def run_job(cfg: DictConfig, simulate: Callable[..., list[Path]]) -> dict:
     """One job of a multirun: skip if complete, else run and commit atomically. A failure is
     recorded and returned, not raised (unless the sweep has no SweepCallback to report it)."""
-    from sim.configuration import to_run_config
-    from sim.outputs import config_hash
+    from sim.runs.run_folder import config_hash
+    from sim.system import to_run_config
 
     hc = HydraConfig.get()
     overrides = list(hc.overrides.task)
@@ -217,7 +207,7 @@ def run_job(cfg: DictConfig, simulate: Callable[..., list[Path]]) -> dict:
                     raise
                 _remove(tmp)  # a twin of this job (a worker left over from a killed sweep) won
             tmp = None
-            _write_text(sweep_dir / STATE / "index" / key, record["folder"])
+            write_text_atomic(sweep_dir / STATE / "index" / key, record["folder"], make_parents=True)
             record["status"] = "done"
             print(f"wfsim: job {record['num']} wrote {', '.join(p.name for p in paths)} to {job_dir}",
                   flush=True)
@@ -233,7 +223,8 @@ def run_job(cfg: DictConfig, simulate: Callable[..., list[Path]]) -> dict:
     record["wall_time_s"] = round(time.perf_counter() - t0, 3)
     if sweep_dir is not None and job_dir is not None:
         try:
-            _write_json(sweep_dir / STATE / "status" / f"{_job_key(sweep_dir, job_dir)}.json", record)
+            write_json_atomic(sweep_dir / STATE / "status" / f"{_job_key(sweep_dir, job_dir)}.json", record,
+                              make_parents=True)
         except OSError as err:
             print(f"wfsim: job {record['num']}: could not record its status: {err}", file=sys.stderr)
     if failure is not None and not _has_callback(hc):
@@ -244,17 +235,6 @@ def run_job(cfg: DictConfig, simulate: Callable[..., list[Path]]) -> dict:
 def _has_callback(hc) -> bool:
     callbacks = OmegaConf.select(hc, "callbacks", default=None) or {}
     return any(str(c.get("_target_", "")).endswith("sweep.SweepCallback") for c in callbacks.values())
-
-
-def _write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}{TMP_FILE}{os.getpid()}")
-    try:
-        tmp.write_text(text)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 # -------------------------------------------------------------------------------- manifest
@@ -345,7 +325,8 @@ class SweepCallback(Callback):
         (state / "index").mkdir(parents=True, exist_ok=True)
         done = complete_jobs(self.sweep_dir)
         for key, folder in done.items():
-            _write_text(state / "index" / key, str(folder.relative_to(self.sweep_dir)))
+            write_text_atomic(state / "index" / key, str(folder.relative_to(self.sweep_dir)),
+                              make_parents=True)
         (self.sweep_dir / MANIFEST).unlink(missing_ok=True)
         n = len(self.expected) if self.expected is not None else "?"
         print(f"wfsim sweep: {n} jobs in {self.sweep_dir}; {len(done)} finished results there"
@@ -360,7 +341,7 @@ class SweepCallback(Callback):
         self.finished = True
         manifest = build_manifest(self.sweep_dir, self.expected, interrupted=interrupted,
                                   started=self.started, launcher=self.launcher)
-        _write_json(self.sweep_dir / MANIFEST, manifest)
+        write_json_atomic(self.sweep_dir / MANIFEST, manifest, make_parents=True)
         c = manifest["counts"]
         line = (f"wfsim sweep: {manifest['jobs_total']} jobs: {c['done']} done, {c['skipped']} already "
                 f"complete (skipped), {c['failed']} failed")

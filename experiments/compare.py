@@ -8,10 +8,10 @@ less noisy than the seed-to-seed spread.
 
     wfsim -m experiment=compare_programmes      # runs, then writes comparison.parquet / .csv
     wfsim-compare multirun/compare_programmes/<date>   # rebuild the table from finished runs
+                                                       # (sim.commands.compare)
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -22,6 +22,7 @@ from hydra.experimental.callback import Callback
 from scipy import stats
 
 from sim.codes import SECTORS, WEEKS_PER_YEAR
+from sim.files import write_atomic
 from sim.metrics import yearly_rates
 
 ALL = "all"  # the sector label of system-wide metrics
@@ -152,11 +153,8 @@ def compare(folder: Path) -> pd.DataFrame:
 def write(folder: Path) -> list[Path]:
     table = compare(folder)
     paths = [Path(folder) / "comparison.parquet", Path(folder) / "comparison.csv"]
-    for path, save in zip(paths, (lambda p: table.to_parquet(p, index=False),
-                                  lambda p: table.to_csv(p, index=False)), strict=True):
-        tmp = path.with_name(f".{path.name}.tmp")
-        save(tmp)
-        tmp.replace(path)
+    write_atomic(paths[0], lambda tmp: table.to_parquet(tmp, index=False))
+    write_atomic(paths[1], lambda tmp: table.to_csv(tmp, index=False))
     return paths
 
 
@@ -206,21 +204,3 @@ class ComparisonCallback(Callback):
         print(f"wfsim: wrote {paths[0]} and {paths[1].name}")
         with pd.option_context("display.width", 250, "display.max_columns", 20):
             print(headline(pd.read_parquet(paths[0])).to_string(index=False))
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="wfsim-compare", description="Compare programmes with the baseline.")
-    ap.add_argument("folder", type=Path, help="a multirun folder of the comparison experiment")
-    args = ap.parse_args(argv)
-    try:
-        paths = write(args.folder)
-    except (FileNotFoundError, ValueError) as err:
-        print(f"wfsim-compare: {err}", file=sys.stderr)
-        return 2
-    print(headline(pd.read_parquet(paths[0])).to_string(index=False))
-    print(f"wrote {paths[0]} and {paths[1]}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

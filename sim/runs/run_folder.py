@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
 import subprocess
 from importlib import metadata
 from pathlib import Path
 
 from sim.codes import SECTORS, WEEKS_PER_YEAR
+from sim.files import write_atomic, write_text_atomic
 from sim.metrics import yearly_rates
 
 PACKAGES = ("numpy", "numba", "pandas", "pyarrow", "mesa", "hydra-core", "omegaconf", "pydantic")
@@ -94,16 +94,6 @@ def summary(model, wall_time_s: float) -> dict:
     }
 
 
-def _atomic(path: Path, write) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def write_run(model, folder: Path, wall_time_s: float,
               overrides: list[str] | None = None) -> list[Path]:
     """Write the run's outputs, plus the resolved config and the command-line overrides."""
@@ -114,13 +104,10 @@ def write_run(model, folder: Path, wall_time_s: float,
     cohorts, programmes = model.cohort_table(), model.programme_table()
     paths = [folder / "timeseries.parquet", folder / "flows.parquet", folder / "cohorts.parquet",
              folder / "programmes.parquet", folder / "summary.json"]
-    _atomic(paths[0], lambda p: ts.to_parquet(p, index=False))
-    _atomic(paths[1], lambda p: fl.to_parquet(p, index=False))
-    _atomic(paths[2], lambda p: cohorts.to_parquet(p, index=False))
-    _atomic(paths[3], lambda p: programmes.to_parquet(p, index=False))
-    _atomic(paths[4], lambda p: p.write_text(json.dumps(info, indent=2) + "\n"))
-    _atomic(folder / "config.json", lambda p: p.write_text(config + "\n"))
-    _atomic(folder / "overrides.yaml",
-            lambda p: p.write_text("".join(f"- {o}\n" for o in overrides or [])))
+    for path, table in zip(paths[:4], (ts, fl, cohorts, programmes), strict=True):
+        write_atomic(path, lambda tmp, table=table: table.to_parquet(tmp, index=False))
+    write_text_atomic(paths[4], json.dumps(info, indent=2) + "\n")
+    write_text_atomic(folder / "config.json", config + "\n")
+    write_text_atomic(folder / "overrides.yaml", "".join(f"- {o}\n" for o in overrides or []))
     return paths
 

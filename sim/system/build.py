@@ -14,9 +14,9 @@ import yaml
 
 from sim.codes import SECTORS
 from sim.config import SystemConfig
-from sim.system_file import ROLES, SECTOR_KEYS, Row, SystemFileError, fail, read_rows, read_settings
+from sim.configuration import CONFIG_DIR
+from sim.system.file import ROLES, SECTOR_KEYS, Row, SystemFileError, fail, read_rows, read_settings
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 MAX_EMPLOYERS = 32000                # employer ids are 16-bit
 MIN_EMPLOYER_SIZE = 5                # scaled employer counts never give smaller mean employers
 

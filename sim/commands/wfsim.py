@@ -10,7 +10,7 @@
 The config is validated before anything runs: a bad key or value stops with a message naming
 it and exit code 2. In a sweep (`-m`) each job is crash-safe and keyed by its config hash, a
 job that fails does not stop the others, and the sweep folder gets `sweep_manifest.json`; the
-exit code is then 3 if any job failed (see `sim.sweep`).
+exit code is then 3 if any job failed (see `sim.runs.sweep`).
 """
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from sim.config import ConfigError, RunConfig
-from sim.configuration import CONFIG_DIR, to_run_config
+from sim.configuration import CONFIG_DIR
+from sim.system import to_run_config
 
 EXIT_CONFIG = 2
 PROGRESS_MIN_WEEKS = 104
@@ -37,7 +38,7 @@ def simulate(run_cfg: RunConfig, out: Path, overrides: list[str], *, threads: in
              progress: bool = False) -> list[Path]:
     """Run one validated config to its horizon and write its run folder `out`."""
     from sim.model import WorkforceModel
-    from sim.outputs import write_run
+    from sim.runs.run_folder import write_run
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     t0 = time.perf_counter()
@@ -67,10 +68,10 @@ def _app(cfg: DictConfig) -> None:
               "run it without -m", file=sys.stderr)
         sys.exit(EXIT_CONFIG)
     if multirun:
-        from sim.sweep import run_job
+        from sim.runs.sweep import run_job
         return run_job(cfg, simulate)  # records failures instead of raising: see sim.sweep
     if "sensitivity" in cfg:
-        from sim.sensitivity import run_from_hydra as job
+        from experiments.sensitivity import run_from_hydra as job
     else:
         job = run
     try:
@@ -94,7 +95,7 @@ def _with_sweep_callback(argv: list[str]) -> list[str]:
 
 
 def main() -> None:
-    from sim import sweep
+    from sim.runs import sweep
 
     if any(a.endswith("hydra/launcher=ray_local") for a in sys.argv[1:]):
         # Ray swaps 127.0.0.1 for the machine's network address unless told that this is a

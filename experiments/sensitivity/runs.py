@@ -14,16 +14,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from sim.sensitivity import Settings
+from sim.codes import WEEKS_PER_YEAR
 
-OUTPUTS = {
-    "fte": "staff in post (FTE) at the end of the year, whole system",  # the last week of the year
-    "vacancy_rate": "vacant FTE / establishment FTE over the year",
-    "turnover_rate": "leavers in the year / mean headcount",
-    "agency_cost_gbp": "agency spend in the year (GBP)",
-}
-WEEKS_PER_YEAR = 52
+if TYPE_CHECKING:
+    from experiments.sensitivity.settings import Settings
+
 CHECKPOINT = "sensitivity_runs.jsonl"
 
 
@@ -71,11 +66,12 @@ def run_point(base: dict, names: Sequence[str], values: Sequence[float], scale: 
     """One model run at one point of the sample (in a worker process)."""
     import logging
 
-    from sim.config import validate
+    from sim.configuration import validate_config
     from sim.model import WorkforceModel
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    model = WorkforceModel(validate(point_config(base, names, values)), scale=scale, threads=threads)
+    model = WorkforceModel(validate_config(point_config(base, names, values)), scale=scale,
+                           threads=threads)
     model.run()
     return measure(model.timeseries(), year, outputs)
 

@@ -1,0 +1,29 @@
+"""`wfsim-compare FOLDER`: the programme comparison table from a finished multirun folder
+(`experiments.compare`)."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from experiments.compare import headline, write
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="wfsim-compare", description="Compare programmes with the baseline.")
+    ap.add_argument("folder", type=Path, help="a multirun folder of the comparison experiment")
+    args = ap.parse_args(argv)
+    try:
+        paths = write(args.folder)
+    except (FileNotFoundError, ValueError) as err:
+        print(f"wfsim-compare: {err}", file=sys.stderr)
+        return 2
+    print(headline(pd.read_parquet(paths[0])).to_string(index=False))
+    print(f"wrote {paths[0]} and {paths[1]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
