@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 RUN_DIR ?= outputs/default
 
-.PHONY: run test bench calibrate lint clean
+.PHONY: run test bench calibrate lint clean dashboard
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed (set PYTHON=...)")'
@@ -21,6 +21,9 @@ run: $(STAMP)
 	$(BIN)/wfsim hydra.run.dir=$(RUN_DIR)
 	$(BIN)/wfsim-report $(RUN_DIR)
 	$(BIN)/wfsim-animate $(RUN_DIR)
+
+dashboard: $(STAMP)
+	$(BIN)/wfsim-dashboard
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

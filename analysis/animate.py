@@ -3,35 +3,39 @@
 The sectors are circles whose area follows staff in post; the outside pools
 (where staff come from and where leavers go) are small fixed circles. Lines
 carry the people moving each month, their width proportional to the number,
-and dots travel along them to show the direction. Monthly figures are
-interpolated between frames so that the picture changes smoothly. A clock and
-running totals are shown on screen.
+and dots travel along them to show the direction. Lines go round the circles
+they do not belong to, and small flows are merged (:mod:`analysis.flowdata`).
+A caption names the ICS, the scenario and the dates; a clock and running
+totals are shown on screen. The first frame is the start of the run, with the
+report's start figure for staff in post.
+
+With a second run (a programme) there are three panels: the baseline, the
+programme on the same scale, and their difference, where circles and lines
+show only what the programme changed (blue: more than the baseline, vermilion:
+fewer).
 
 Frames are drawn with matplotlib's Agg renderer, reusing the same artists and
-only updating their data, and written as GIF (Pillow, one fixed palette) and
-MP4 (H.264 through the ffmpeg binary bundled with imageio-ffmpeg). In
-side-by-side mode a baseline run and a programme run share one scale.
+only updating their data, and written as GIF and MP4 (:mod:`analysis.video`)
+or as a page to step through (:mod:`analysis.player`).
 """
 
 from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Rectangle
 
+from analysis import flowdata as fd
 from analysis import flowgraph as fg
 from analysis import style
-from analysis.load import OutputError, Run
-from analysis.metrics import WEEKS_PER_MONTH
+from analysis.load import Run
 from analysis.video import GifWriter, Mp4Writer
 
 DEFAULT_FPS = 12
@@ -41,69 +45,11 @@ HOLD_SECONDS = 1.5
 MAX_LINE_WIDTH = 16.0  # points, for the largest monthly flow
 PARTICLE_SPACING = 0.6  # chart units between dots
 PARTICLE_SPEED = 1.6  # chart units per second
-INK = "#1d2733"
+INK, MUTED = "#1d2733", "#5b6673"
 COUNT_FONT, MIN_COUNT_FONT = 12.0, 8.0  # points, staff count inside a sector circle
 FORMATS = ("gif", "mp4")
-
-
-@dataclass
-class MonthlySeries:
-    """One run's figures per calendar month, ready to draw."""
-
-    name: str
-    months: pd.DatetimeIndex
-    headcount: np.ndarray  # [month, sector], end of month
-    flows: np.ndarray  # [month, edge], people per month
-    joined: np.ndarray  # cumulative people joining from outside
-    left: np.ndarray  # cumulative people leaving to outside
-    moved: np.ndarray  # cumulative moves between sectors
-
-
-def monthly_series(run: Run, sectors: list[str], sources: list[str],
-                   destinations: list[str], edges: list[fg.Edge], name: str) -> MonthlySeries:
-    ts = run.timeseries
-    week_month = ts.groupby("week")["date"].first().dt.to_period("M")
-    heads = ts.groupby(["week", "sector"])["headcount"].sum().unstack("sector")
-    heads = heads.reindex(columns=sectors, fill_value=0).fillna(0)
-    heads_month = heads.groupby(week_month).last()
-    weeks_in_month = week_month.value_counts().reindex(heads_month.index)
-    flows = run.flows[run.flows["week"].isin(week_month.index)]
-    flows = flows.assign(month=flows["week"].map(week_month))
-    counts = flows.groupby(["month", "source", "target"])["count"].sum().unstack(
-        ["source", "target"], fill_value=0)
-    keys = pd.MultiIndex.from_tuples([(e.source, e.target) for e in edges])
-    counts = counts.reindex(index=heads_month.index, columns=keys, fill_value=0).fillna(0)
-    per_month = counts.to_numpy(float) / weeks_in_month.to_numpy(float)[:, None] * WEEKS_PER_MONTH
-
-    def cumulative(mask) -> np.ndarray:
-        cols = [k for k, m in zip(keys, mask, strict=True) if m]
-        return counts[cols].sum(axis=1).cumsum().to_numpy(float) if cols else \
-            np.zeros(len(counts))
-
-    return MonthlySeries(
-        name=name,
-        months=heads_month.index.to_timestamp(),
-        headcount=heads_month.to_numpy(float),
-        flows=per_month,
-        joined=cumulative([e.kind == "in" for e in edges]),
-        left=cumulative([e.kind == "out" for e in edges]),
-        moved=cumulative([e.kind == "between" for e in edges]),
-    )
-
-
-def _align(series: list[MonthlySeries]) -> list[MonthlySeries]:
-    """Keep the months every series has (side-by-side runs must line up)."""
-    common = series[0].months
-    for s in series[1:]:
-        common = common.intersection(s.months)
-    if len(common) == 0:
-        raise OutputError("the runs to compare have no months in common")
-    out = []
-    for s in series:
-        idx = s.months.get_indexer(common)
-        out.append(MonthlySeries(s.name, common, s.headcount[idx], s.flows[idx], s.joined[idx],
-                                 s.left[idx], s.moved[idx]))
-    return out
+HEADER_INCHES = 1.45  # title, caption and legend above the panels
+MonthlySeries = fd.MonthlySeries  # where it used to live
 
 
 def _nice(x: float) -> float:
@@ -122,80 +68,122 @@ def _text_colour(hex_colour: str) -> str:
 class FlowChart:
     """The figure and its artists; :meth:`frame` draws one moment and returns RGB pixels."""
 
-    def __init__(self, series: list[MonthlySeries], sectors: list[str], sources: list[str],
-                 destinations: list[str], titles: list[str], dpi: int = DEFAULT_DPI):
-        self.series = _align(series)
+    def __init__(self, series: list[fd.MonthlySeries], graph: fd.Graph, titles: list[str],
+                 caption: str = "", dpi: int = DEFAULT_DPI):
+        self.series = fd.align(series)
+        self.graph = graph
+        self.caption = caption
         self.months = self.series[0].months
-        self.sectors, self.sources, self.destinations = sectors, sources, destinations
+        self.sectors, self.sources, self.destinations = graph.sectors, graph.sources, graph.destinations
+        self.edges = graph.edges
+        self.difference = self.series[1].minus(self.series[0], "difference") \
+            if len(self.series) == 2 else None
         self._moving_artists: list = []
         self._background = None
-        self.edges = fg.edges(sectors, sources, destinations)
-        self.rgba = {k: to_rgba(style.colour(k)) for k in [*sectors, *sources, *destinations]}
-        self.pos, self.outward = fg.node_positions(sectors, sources, destinations)
-        n = len(self.series)
-        size = (12.8, 7.2) if n == 1 else (9.6 * n, 6.8)
+        self.rgba = {k: to_rgba(style.colour(fg.node_name(k)))
+                     for k in [*self.sectors, *self.sources, *self.destinations]}
+        self.pos, self.outward = fg.node_positions(self.sectors, self.sources, self.destinations)
+        n = len(self.series) + (self.difference is not None)
+        size = (12.8, 7.2) if n == 1 else (6.4 * n, 5.0)
         self.fig = Figure(figsize=size, dpi=dpi, facecolor="white")
         self.canvas = FigureCanvasAgg(self.fig)
-        self.max_radius = fg.max_radius(len(sectors))
+        self.max_radius = fg.max_radius(len(self.sectors))
         self.max_head = max(float(s.headcount.max()) for s in self.series) or 1.0
-        self.max_flow = max(float(s.flows.max()) for s in self.series) or 1.0
+        self.max_flow = max(float(s.flows.max(initial=0)) for s in self.series) or 1.0
         self.width_per_person = MAX_LINE_WIDTH / self.max_flow
-        self._header(size, n)
-        self.panels = [self._panel(i, n, titles[i] if n > 1 else None) for i in range(n)]
+        self._header(size, caption)
+        self.paths = self._route()
+        panels = [self._panel(i, n, titles[i] if n > 1 else None) for i in range(len(self.series))]
+        if self.difference is not None:
+            d = self.difference
+            self.max_diff_head = float(np.abs(d.headcount).max()) or 1.0
+            self.max_diff_flow = float(np.abs(d.flows).max(initial=0)) or 1.0
+            panels.append(self._panel(n - 1, n, "Difference from the baseline: blue more, "
+                                      "vermilion fewer", difference=True))
+        self.panels = panels
 
     # --- set-up ------------------------------------------------------------------------
-    def _header(self, size, n):
+    def _route(self) -> dict[fg.Edge, np.ndarray]:
+        """Each line's path, kept off every circle it does not start or end at (sector
+        circles at their largest size in the run)."""
+        biggest = np.max([s.headcount.max(axis=0) for s in self.series], axis=0)
+        radius = {s: self.max_radius * np.sqrt(max(h, 0.0) / self.max_head)
+                  for s, h in zip(self.sectors, biggest, strict=True)}
+        radius |= {k: fg.OUTSIDE_RADIUS for k in [*self.sources, *self.destinations]}
+        # keep the widest line's edge, not only its middle, off the circles
+        fig_w, fig_h = self.fig.get_size_inches()
+        n = len(self.series) + (self.difference is not None)
+        inch_per_unit = min(fig_w / n / fg.WIDTH, fig_h * (1 - (HEADER_INCHES + 0.55) / fig_h) / fg.HEIGHT)
+        gap = fg.CLEARANCE + MAX_LINE_WIDTH / 72 / 2 / inch_per_unit
+        paths = {}
+        for e in self.edges:
+            if e.kind == "within":
+                continue
+            others = [(self.pos[k], r) for k, r in radius.items() if k not in (e.source, e.target)]
+            paths[e] = fg.route(self.pos[e.source], self.pos[e.target], fg.bend_for(e), others,
+                                gap=gap)
+        return paths
+
+    def _header(self, size, caption: str):
         fig = self.fig
-        top = 1 - 0.35 / size[1]
+        top = 1 - 0.3 / size[1]
         fig.text(0.012, top, "How staff move into, around and out of the care system",
                  fontsize=16, fontweight="bold", color=INK, va="top")
-        fig.text(0.012, top - 0.4 / size[1],
-                 "Circle area: staff in post.   Line width: people moving per month.\n"
-                 "Lines take the colour of where people come from; moving dots show the "
-                 "direction.", fontsize=10, color="#5b6673", va="top", linespacing=1.5)
-        self.clock = self._moving(fig.text(0.988, top, "", fontsize=22, fontweight="bold",
+        fig.text(0.012, top - 0.36 / size[1], caption, fontsize=11.5, color=INK, va="top")
+        merged = [f"{style.label(o)}: {', '.join(style.label(p) for p in ps)}"
+                  for o, ps in self.graph.merged_pools.items()]
+        note = ("Circle area: staff in post.  Line width: people moving per month; lines take "
+                "the colour of where people come from; dots show the direction.\n"
+                f"Lines under {fd.EDGE_SHARE:.0%} of all moves ({self.graph.edge_threshold:,.0f} "
+                f"people a month) are not drawn: {self.graph.hidden_edges} of them, "
+                f"{self.graph.hidden_per_month:,.0f} people a month together."
+                + (f"  Pools under {fd.POOL_SHARE:.0%} merged — " + "; ".join(merged)
+                   if merged else ""))
+        fig.text(0.012, top - 0.66 / size[1], note, fontsize=8.5, color=MUTED, va="top",
+                 linespacing=1.45)
+        self.clock = self._moving(fig.text(0.988, top, "", fontsize=20, fontweight="bold",
                                            color=INK, ha="right", va="top"))
         ref = _nice(self.max_flow * 0.4)
-        y = top - 0.62 / size[1]
-        x1 = 0.988 - 2.0 / size[0]
-        fig.add_artist(Line2D([x1 - 0.6 / size[0], x1], [y, y], transform=fig.transFigure,
+        y = top - 0.6 / size[1]
+        x1 = 0.988 - 1.9 / size[0]
+        fig.add_artist(Line2D([x1 - 0.5 / size[0], x1], [y, y], transform=fig.transFigure,
                               lw=max(ref * self.width_per_person, 0.5), color="#777777",
                               solid_capstyle="butt"))
         fig.text(x1 + 0.08 / size[0], y, f"= {ref:,.0f} people a month", fontsize=9.5,
-                 color="#5b6673", va="center")
+                 color=MUTED, va="center")
         self.progress = self._moving(fig.add_artist(
             Rectangle((0, 0), 0, 0.012, transform=fig.transFigure, color="#0072B2")))
 
-    def _panel(self, i: int, n: int, title: str | None) -> dict:
+    def _panel(self, i: int, n: int, title: str | None, difference: bool = False) -> dict:
         left, width = i / n, 1 / n
-        height = 0.76 if n == 1 else 0.70
-        ax = self.fig.add_axes((left, 0.09, width, height))
         fig_w, fig_h = self.fig.get_size_inches()
+        height = 1 - (HEADER_INCHES + 0.55) / fig_h
+        ax = self.fig.add_axes((left, 0.5 / fig_h, width, height))
         inch_per_unit = min(fig_w * width / fg.WIDTH, fig_h * height / fg.HEIGHT)
         ax.set_xlim(0, fg.WIDTH)
         ax.set_ylim(0, fg.HEIGHT)
         ax.set_aspect("equal")
         ax.axis("off")
         if title:
-            ax.set_title(title, fontsize=13, fontweight="bold", color=INK, pad=4)
+            ax.set_title(title, fontsize=12.5, fontweight="bold", color=INK, pad=2)
+        font = 10 if n == 1 else 8.5
         for key in self.sources + self.destinations:
             p = self.pos[key]
             # redrawn every frame (not text, so cheap) to stay on top of the lines
-            self._moving(ax.add_patch(Circle(p, fg.OUTSIDE_RADIUS, color=style.colour(key),
+            self._moving(ax.add_patch(Circle(p, fg.OUTSIDE_RADIUS, color=style.colour(fg.node_name(key)),
                                              ec="white", lw=1, zorder=3)))
             is_source = key in self.sources
-            name = textwrap.fill(style.label(key), 16)
+            name = textwrap.fill(style.label(fg.node_name(key)), 16)
             ax.text(p[0] + (-0.45 if is_source else 0.45), p[1], name,
-                    ha="right" if is_source else "left", va="center", fontsize=10, color=INK,
+                    ha="right" if is_source else "left", va="center", fontsize=font, color=INK,
                     zorder=4)
         lines, particles = [], []
         for e in self.edges:
-            line = Line2D([], [], color=style.colour(e.source), alpha=0.55, lw=0,
+            line = Line2D([], [], color=style.colour(fg.node_name(e.source)), alpha=0.55, lw=0,
                           solid_capstyle="round", zorder=1)
             self._moving(ax.add_line(line))
             lines.append(line)
-            poly = None if e.kind == "within" else fg.curve(
-                self.pos[e.source], self.pos[e.target], fg.bend_for(e))
+            poly = self.paths.get(e)
             if poly is not None:
                 line.set_data(poly[:, 0], poly[:, 1])
             particles.append(self._particle_track(poly))
@@ -203,6 +191,9 @@ class FlowChart:
         circles, counts, names = {}, {}, {}
         for s in self.sectors:
             colour = style.colour(s)
+            if difference:  # where the sector is, so the eye finds it when the change is small
+                ax.add_patch(Circle(self.pos[s], self.max_radius * 0.75, fill=False, ec="#c8ced6",
+                                    lw=1, ls=(0, (3, 3)), zorder=0))
             circles[s] = self._moving(ax.add_patch(Circle(self.pos[s], 0.5, color=colour,
                                                           ec="white", lw=1.5, zorder=3)))
             counts[s] = self._moving(ax.text(
@@ -211,13 +202,17 @@ class FlowChart:
             up = self.outward[s][1] > 0
             names[s] = self._moving(ax.text(
                 *self.pos[s], style.label(s), ha="center", va="bottom" if up else "top",
-                fontsize=11.5, fontweight="bold", zorder=4,
+                fontsize=11 if n == 1 else 8, fontweight="bold", zorder=4,
                 color=colour if _text_colour(colour) == "white" else INK))
-        totals = self._moving(self.fig.text(left + width / 2, 0.04, "", ha="center",
-                                            va="center", fontsize=12 if n == 1 else 10.5,
-                                            color=INK))
+        totals = self._moving(self.fig.text(left + width / 2, 0.3 / fig_h, "", ha="center",
+                                            va="center", fontsize=12 if n == 1 else 9.5, color=INK,
+                                            linespacing=1.4))
+        if difference:
+            ax.text(fg.WIDTH / 2, fg.HEIGHT - 0.02, "circle area and line width on this "
+                    "panel's own scale", ha="center", va="top", fontsize=8, color=MUTED)
         return dict(ax=ax, lines=lines, tracks=particles, dots=dots, circles=circles,
-                    counts=counts, names=names, totals=totals, inch_per_unit=inch_per_unit)
+                    counts=counts, names=names, totals=totals, inch_per_unit=inch_per_unit,
+                    difference=difference)
 
     @staticmethod
     def _particle_track(poly):
@@ -247,20 +242,29 @@ class FlowChart:
 
     # --- drawing -------------------------------------------------------------------------
     def n_months(self) -> int:
+        """Frames with data: the start, then each month."""
         return len(self.months)
 
+    def clock_text(self, t: float) -> str:
+        k = int(round(t))
+        day = self.months[k]
+        return f"Start, {day.day} {day:%B %Y}" if k == 0 else f"{day:%B %Y}"
+
     def frame(self, t: float, seconds: float) -> np.ndarray:
-        """Draw month-time ``t`` (0 = first month, fractions interpolate) at clock
-        ``seconds`` (which moves the dots) and return an RGB array."""
+        """Draw month-time ``t`` (0 = the start, k = the end of the k-th month, fractions
+        interpolate) at clock ``seconds`` (which moves the dots) and return an RGB array."""
         last = self.n_months() - 1
         t = min(max(t, 0.0), last)
         i = min(int(np.floor(t)), max(last - 1, 0))
         f = t - i if last > 0 else 0.0
         j = min(i + 1, last)
-        self.clock.set_text(f"{self.months[int(round(t))]:%B %Y}")
+        self.clock.set_text(self.clock_text(t))
         self.progress.set_width(t / last if last else 1.0)
         baseline = None  # staff in post of the first panel, to compare the others with
-        for panel, s in zip(self.panels, self.series, strict=True):
+        for panel, s in zip(self.panels, [*self.series, self.difference], strict=False):
+            if panel["difference"]:
+                self._draw_difference(panel, s, i, j, f, seconds)
+                continue
             staff = self._draw_panel(panel, s, i, j, f, seconds, baseline)
             baseline = staff if baseline is None else baseline
         self._draw()
@@ -268,32 +272,30 @@ class FlowChart:
         h, w = buf.shape[0] // 2 * 2, buf.shape[1] // 2 * 2  # even size for H.264
         return np.ascontiguousarray(buf[:h, :w, :3])
 
-    def _draw_panel(self, p: dict, s: MonthlySeries, i: int, j: int, f: float, seconds: float,
-                    baseline: float | None) -> float:
-        def lerp(a):
-            return a[i] * (1 - f) + a[j] * f
+    def _set_sector(self, p, sector, r, text, colour=None):
+        p["circles"][sector].set_radius(r)
+        if colour is not None:
+            p["circles"][sector].set_color(colour)
+            p["counts"][sector].set_color(_text_colour(colour))
+        # the count goes inside the circle, in a smaller font if need be; if even
+        # that would not fit, it goes after the sector's name
+        size = min(COUNT_FONT, 1.7 * r * p["inch_per_unit"] * 72 / (0.64 * len(text)))
+        inside = size >= MIN_COUNT_FONT
+        p["counts"][sector].set_text(text if inside else "")
+        p["counts"][sector].set_fontsize(max(size, 1.0))
+        p["names"][sector].set_text(style.label(sector) + ("" if inside else f"  {text}"))
+        ring = self.max_radius * 0.75 if p["difference"] else r
+        p["names"][sector].set_position(self.pos[sector] + self.outward[sector] * (max(r, ring) + 0.58))
 
-        heads, flows = lerp(s.headcount), lerp(s.flows)
-        radius = {}
-        for k, sector in enumerate(self.sectors):
-            r = self.max_radius * np.sqrt(max(heads[k], 0.0) / self.max_head)
-            radius[sector] = r
-            p["circles"][sector].set_radius(r)
-            count = f"{heads[k]:,.0f}"
-            # the count goes inside the circle, in a smaller font if need be; if even
-            # that would not fit, it goes after the sector's name
-            size = min(COUNT_FONT, 1.7 * r * p["inch_per_unit"] * 72 / (0.64 * len(count)))
-            inside = size >= MIN_COUNT_FONT
-            p["counts"][sector].set_text(count if inside else "")
-            p["counts"][sector].set_fontsize(size)
-            p["names"][sector].set_text(style.label(sector) + ("" if inside else f"  {count}"))
-            out = self.outward[sector]
-            p["names"][sector].set_position(self.pos[sector] + out * (r + 0.58))
+    def _draw_lines(self, p, flows, radius, seconds, width_per_person, colour_of):
         offsets, sizes, colours = [], [], []
         for e, line, track, flow in zip(self.edges, p["lines"], p["tracks"], flows, strict=True):
-            lw = flow * self.width_per_person
-            lw = max(lw, 0.6) if flow > 0.05 else 0.0
+            lw = abs(flow) * width_per_person
+            lw = max(lw, 0.6) if abs(flow) > 0.05 else 0.0
             line.set_linewidth(lw)
+            rgba = colour_of(e, flow)
+            line.set_color(rgba)
+            line.set_alpha(0.55)
             if e.kind == "within":
                 poly = fg.loop(self.pos[e.source], radius[e.source], self.outward[e.source])
                 line.set_data(poly[:, 0], poly[:, 1])
@@ -304,32 +306,69 @@ class FlowChart:
             phase = seconds * PARTICLE_SPEED / cum[-1]
             offsets.append(fg.points_along(poly, cum, (base + phase) % 1.0))
             sizes.append(np.full(len(base), np.clip(0.8 * lw, 2.6, 7.0) ** 2))
-            colours += [self.rgba[e.source]] * len(base)
+            colours += [rgba] * len(base)
         if offsets:
             p["dots"].set_offsets(np.concatenate(offsets))
             p["dots"].set_sizes(np.concatenate(sizes))
             p["dots"].set_facecolors(colours)
         else:
             p["dots"].set_sizes([0])
+
+    def _draw_panel(self, p: dict, s: fd.MonthlySeries, i: int, j: int, f: float, seconds: float,
+                    baseline: float | None) -> float:
+        def lerp(a):
+            return a[i] * (1 - f) + a[j] * f
+
+        heads, flows = lerp(s.headcount), lerp(s.flows)
+        radius = {}
+        for k, sector in enumerate(self.sectors):
+            radius[sector] = self.max_radius * np.sqrt(max(heads[k], 0.0) / self.max_head)
+            self._set_sector(p, sector, radius[sector], f"{heads[k]:,.0f}")
+        self._draw_lines(p, flows, radius, seconds, self.width_per_person,
+                         lambda e, _flow: self.rgba[e.source])
         staff = float(heads.sum())
         versus = f" ({staff - baseline:+,.0f} vs baseline)" if baseline is not None else ""
+        brief = len(self.panels) > 1
+        sep = "     " if len(self.panels) == 1 else "\n"
         p["totals"].set_text(
-            f"Staff in post {staff:,.0f}{versus}     Joined from outside {lerp(s.joined):,.0f}"
-            f"     Left {lerp(s.left):,.0f}     Moved between sectors {lerp(s.moved):,.0f}")
+            f"Staff in post {staff:,.0f}{versus}{sep}Joined from outside {lerp(s.joined):,.0f}"
+            f"{'   ' if brief else sep}Left {lerp(s.left):,.0f}{'   ' if brief else sep}"
+            f"Moved between sectors {lerp(s.moved):,.0f}")
         return staff
+
+    def _draw_difference(self, p: dict, d: fd.MonthlySeries, i: int, j: int, f: float,
+                         seconds: float) -> None:
+        def lerp(a):
+            return a[i] * (1 - f) + a[j] * f
+
+        heads, flows = lerp(d.headcount), lerp(d.flows)
+        more, fewer = to_rgba(style.MORE), to_rgba(style.FEWER)
+        radius = {}
+        for k, sector in enumerate(self.sectors):
+            r = self.max_radius * 0.75 * np.sqrt(abs(heads[k]) / self.max_diff_head)
+            radius[sector] = max(r, 0.02)
+            self._set_sector(p, sector, radius[sector], style.signed_count(heads[k]),
+                             style.MORE if heads[k] >= 0 else style.FEWER)
+        self._draw_lines(p, flows, radius, seconds, MAX_LINE_WIDTH / self.max_diff_flow,
+                         lambda _e, flow: more if flow >= 0 else fewer)
+        p["totals"].set_text(
+            f"Staff in post {style.signed_count(heads.sum())}\nJoined from outside "
+            f"{style.signed_count(lerp(d.joined))}   Left {style.signed_count(lerp(d.left))}   "
+            f"Moved between sectors {style.signed_count(lerp(d.moved))}")
 
 
 # --- putting it together ------------------------------------------------------------------
 
 
-def build_chart(runs: list[Run], titles: list[str], dpi: int = DEFAULT_DPI) -> FlowChart:
-    sectors = style.ordered(set().union(*(r.timeseries["sector"].unique() for r in runs)))
-    all_flows = pd.concat([r.flows[["source", "target"]] for r in runs])
-    sources, destinations = fg.outside_nodes(sectors, all_flows)
-    edges = fg.edges(sectors, sources, destinations)
-    series = [monthly_series(r, sectors, sources, destinations, edges, t)
-              for r, t in zip(runs, titles, strict=True)]
-    return FlowChart(series, sectors, sources, destinations, titles, dpi=dpi)
+def build_chart(runs: list[Run], titles: list[str], dpi: int = DEFAULT_DPI,
+                caption: str | None = None) -> FlowChart:
+    graph, flows = fd.build_graph(runs)
+    series = [fd.monthly_series(r, fl, graph, t) for r, fl, t in zip(runs, flows, titles, strict=True)]
+    if caption is None:
+        caption = fd.caption(runs[0]) if len(runs) == 1 else (
+            fd.caption(runs[0]).split("  ·  ")[0] + "  ·  " + "  vs  ".join(titles[:2])
+            + "  ·  " + fd.caption(runs[0]).split("  ·  ")[-1])
+    return FlowChart(series, graph, titles, caption=caption, dpi=dpi)
 
 
 def frame_times(n_months: int, fps: int, seconds_per_month: float = SECONDS_PER_MONTH,
@@ -346,19 +385,28 @@ def render(runs: list[Run], out_stem: Path, formats=FORMATS, fps: int = DEFAULT_
            dpi: int = DEFAULT_DPI, titles: list[str] | None = None,
            seconds_per_month: float = SECONDS_PER_MONTH,
            hold_seconds: float = HOLD_SECONDS) -> list[Path]:
-    """Draw the animation for one run (or side by side for two) and write the files."""
+    """Draw the animation for one run (or a baseline, a programme and their difference) and
+    write the files: ``gif``, ``mp4`` and/or ``html`` (the page to step through)."""
     if fps < 1:
         raise ValueError("fps must be at least 1")
     titles = titles or [r.name for r in runs]
     chart = build_chart(runs, titles, dpi=dpi)
-    times = frame_times(chart.n_months(), fps, seconds_per_month, hold_seconds)
     out_stem.parent.mkdir(parents=True, exist_ok=True)
+    paths = []
+    if "html" in formats:
+        from analysis.player import write_player
+
+        paths.append(write_player(chart, out_stem.with_suffix(".html")))
+    video = [f for f in formats if f in FORMATS]
+    if not video:
+        return paths
+    times = frame_times(chart.n_months(), fps, seconds_per_month, hold_seconds)
     writers = []
-    if "gif" in formats:
+    if "gif" in video:
         samples = [chart.frame(t, sec) for t, sec in (times[0], times[len(times) // 2],
                                                      times[-1])]
         writers.append(GifWriter(out_stem.with_suffix(".gif"), fps, samples))
-    if "mp4" in formats:
+    if "mp4" in video:
         writers.append(Mp4Writer(out_stem.with_suffix(".mp4"), fps))
     try:
         for t, sec in times:
@@ -366,7 +414,7 @@ def render(runs: list[Run], out_stem: Path, formats=FORMATS, fps: int = DEFAULT_
             for w in writers:
                 w.add(rgb)
     finally:
-        paths = [w.close() for w in writers]
+        paths += [w.close() for w in writers]
     return paths
 
 

@@ -16,6 +16,7 @@ from analysis import style
 from analysis.load import OutputError, Run, RunSet, load, load_run, scenario
 
 EXIT_BAD_OUTPUT = 2
+MIN_DPI, MAX_DPI = 10, 1000   # beyond 1000 a chart or a frame is gigapixels
 
 
 def _fail(prog: str, message: str) -> int:
@@ -34,6 +35,8 @@ def report_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="HTML file to write (default PATH/report.html)")
     parser.add_argument("--dpi", type=int, default=100, help="chart resolution (default 100)")
     args = parser.parse_args(argv)
+    if not MIN_DPI <= args.dpi <= MAX_DPI:
+        parser.error(f"--dpi must be between {MIN_DPI} and {MAX_DPI}")
     from analysis.report import write_report
 
     try:
@@ -72,14 +75,16 @@ def animate_main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(
         prog="wfsim-animate",
-        description="Animate staff flows between sectors for a run, optionally side by side "
-                    "with a second run on the same scale.",
+        description="Animate staff flows between sectors for a run; with --compare, the "
+                    "baseline, the programme on the same scale and their difference.",
     )
     parser.add_argument("path", type=Path, help="run folder (the baseline when comparing)")
     parser.add_argument("--compare", type=Path, metavar="OTHER_RUN",
                         help="second run folder, shown on the right (e.g. a programme)")
     parser.add_argument("--out-dir", type=Path, help="folder to write to (default PATH)")
-    parser.add_argument("--format", choices=["gif", "mp4", "both"], default="both")
+    parser.add_argument("--format", choices=["gif", "mp4", "html", "both", "all"], default="all",
+                        help="both: GIF and MP4; html: a page to pause and step through month by "
+                             "month, offline; all (default): the three")
     parser.add_argument("--fps", type=int, default=animate.DEFAULT_FPS,
                         help=f"frames per second (default {animate.DEFAULT_FPS})")
     parser.add_argument("--dpi", type=int, default=animate.DEFAULT_DPI,
@@ -87,9 +92,10 @@ def animate_main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.fps < 1:
         parser.error("--fps must be at least 1")
-    if args.dpi < 10:
-        parser.error("--dpi must be at least 10")
-    formats = animate.FORMATS if args.format == "both" else (args.format,)
+    if not MIN_DPI <= args.dpi <= MAX_DPI:
+        parser.error(f"--dpi must be between {MIN_DPI} and {MAX_DPI}")
+    formats = {"both": animate.FORMATS, "all": (*animate.FORMATS, "html")}.get(
+        args.format, (args.format,))
     try:
         runs = [_single_run(load(args.path), args.path)]
         titles = None

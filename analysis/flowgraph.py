@@ -3,6 +3,10 @@
 Outside sources (where staff come from) sit in a column on the left, outside
 destinations (where leavers go) on the right and the sectors in the middle.
 Coordinates are in "chart units": the drawing area is ``WIDTH`` x ``HEIGHT``.
+
+Every line is routed round the circles it does not belong to (:func:`route`):
+a line from the local job market to social care must not look as if it went
+through general practice on its way.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ SOURCE_X, DESTINATION_X = 3.0, 13.0
 OUTSIDE_RADIUS = 0.3
 MAX_SECTOR_RADIUS = 1.0
 LOOP_RADIUS = 0.26
-CURVE_POINTS = 32
+CURVE_POINTS = 48
+CLEARANCE = 0.12  # chart units kept between a line and a circle it passes
+DESTINATION_SUFFIX = ">"  # the key of a destination that has the name of a source
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,47 @@ def curve(p0: np.ndarray, p1: np.ndarray, bend: float, n: int = CURVE_POINTS) ->
     return (1 - t) ** 2 * p0 + 2 * (1 - t) * t * control + t**2 * p1
 
 
+def route(p0: np.ndarray, p1: np.ndarray, bend: float,
+          obstacles: list[tuple[np.ndarray, float]], n: int = CURVE_POINTS,
+          gap: float = CLEARANCE) -> np.ndarray:
+    """A smooth line from p0 to p1 that keeps ``gap`` off every obstacle circle
+    (centre, radius): the bowed curve, with the points that fall inside a circle pushed
+    out to its rim (to the side the curve already bows to) and the line smoothed again,
+    until no point is inside."""
+    poly = curve(p0, p1, bend, n)
+    d = p1 - p0
+    right = np.array([d[1], -d[0]]) / max(float(np.hypot(*d)), 1e-9)
+    for _ in range(400):
+        moved = False
+        for centre, radius in obstacles:
+            need = radius + gap
+            off = poly[1:-1] - centre
+            dist = np.hypot(off[:, 0], off[:, 1])
+            inside = dist < need
+            if not inside.any():
+                continue
+            moved = True
+            # all of a line goes round one side of a circle: the side it already passes on
+            # (a line through the very centre goes to its right, as lines bow)
+            lean = float(np.dot(off[inside].mean(axis=0), right))
+            side = 1.0 if lean >= -1e-6 else -1.0
+            direction = off[inside] + side * right * need
+            direction /= np.maximum(np.hypot(direction[:, 0], direction[:, 1]), 1e-9)[:, None]
+            poly[1:-1][inside] = centre + direction * (need + 0.02)
+        if not moved:
+            break
+        for _ in range(3):  # spread the push along the line, so it bends rather than kinks
+            poly[1:-1] = 0.5 * poly[1:-1] + 0.25 * (poly[:-2] + poly[2:])
+    return poly
+
+
+def clearance(poly: np.ndarray, obstacles: list[tuple[np.ndarray, float]]) -> float:
+    """The least distance between the line's inner points and the rim of an obstacle."""
+    if not obstacles:
+        return np.inf
+    return min(float(np.hypot(*(poly[1:-1] - c).T).min() - r) for c, r in obstacles)
+
+
 def loop(centre: np.ndarray, radius: float, outward: np.ndarray,
          n: int = CURVE_POINTS) -> np.ndarray:
     """A small clockwise loop sitting on the edge of a sector circle."""
@@ -101,11 +148,22 @@ def bend_for(edge: Edge) -> float:
     return {"in": 0.06, "out": 0.06, "between": 0.16}.get(edge.kind, 0.0)
 
 
+def destination_key(name: str, sources) -> str:
+    """The node key of a destination: its name, unless a source has that name (people
+    leaving to study are not the newly qualified coming in)."""
+    return name + DESTINATION_SUFFIX if name in sources else name
+
+
+def node_name(key: str) -> str:
+    return key[:-len(DESTINATION_SUFFIX)] if key.endswith(DESTINATION_SUFFIX) else key
+
+
 def outside_nodes(sectors: list[str], flows) -> tuple[list[str], list[str]]:
-    """Outside sources and destinations to show: the standard ones plus any others
-    that appear in ``flows`` (a frame with source and target columns)."""
+    """Outside sources and destinations that appear in ``flows`` (a frame with source and
+    target columns), in the standard order, then any others alphabetically. Node names
+    the simulator adds later are shown too, never dropped."""
     sources = set(flows["source"]) - set(sectors)
     targets = set(flows["target"]) - set(sectors)
-    src = SOURCE_ORDER + sorted(sources - set(SOURCE_ORDER))
-    dst = DESTINATION_ORDER + sorted(targets - set(DESTINATION_ORDER) - set(src))
-    return src, dst
+    src = [s for s in SOURCE_ORDER if s in sources] + sorted(sources - set(SOURCE_ORDER))
+    dst = [d for d in DESTINATION_ORDER if d in targets] + sorted(targets - set(DESTINATION_ORDER))
+    return src, [destination_key(d, src) for d in dst]

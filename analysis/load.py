@@ -70,6 +70,9 @@ YEAR_KEYS = (
     "bank_spend_gbp",
 )
 KIND_WORDS = {"int": "whole numbers", "num": "numbers", "str": "text", "date": "dates"}
+# Stocks and flows are counts of people, FTE and money: a negative one is a broken file.
+NON_NEGATIVE = ("headcount", "fte", "establishment_fte", "vacancy_fte", "sick_fte", "bank_fte",
+                "agency_fte", "agency_cost_gbp", "bank_cost_gbp", "joiners", "leavers")
 
 
 class OutputError(Exception):
@@ -174,7 +177,18 @@ def load_run(path: str | Path) -> Run:
     summary = read_summary(path / SUMMARY)
     timeseries = read_table(path / TIMESERIES, TIMESERIES_COLUMNS)
     flows = read_table(path / FLOWS, FLOWS_COLUMNS)
+    _not_negative(path / TIMESERIES, timeseries, NON_NEGATIVE)
+    _not_negative(path / FLOWS, flows, ("count",))
+    flows = by_node_pair(flows)
     return Run(path=path, timeseries=timeseries, flows=flows, summary=summary)
+
+
+def by_node_pair(flows: pd.DataFrame) -> pd.DataFrame:
+    """One row per (week, source, target), summing ``count``: a run may split its flows
+    further (e.g. by role and target role); every chart here is drawn between nodes."""
+    if flows.duplicated(["week", "source", "target"]).any() or len(flows.columns) > 4:
+        flows = flows.groupby(["week", "source", "target"], as_index=False, sort=True)["count"].sum()
+    return flows[["week", "source", "target", "count"]].reset_index(drop=True)
 
 
 def load_runs(path: str | Path) -> RunSet:
@@ -244,6 +258,14 @@ def read_table(file: Path, columns: dict[str, str]) -> pd.DataFrame:
     for col, kind in columns.items():
         df[col] = _check_column(file, col, df[col], kind)
     return df
+
+
+def _not_negative(file: Path, df: pd.DataFrame, columns: tuple[str, ...]) -> None:
+    for col in columns:
+        bad = int((df[col] < 0).sum())
+        if bad:
+            raise OutputError(f"{file}: column {col!r} has {bad} negative value(s); it counts people, "
+                              "FTE or money, which cannot be negative")
 
 
 def _check_column(file: Path, col: str, s: pd.Series, kind: str) -> pd.Series:
@@ -316,8 +338,8 @@ def read_summary(file: Path) -> dict:
         need(sec, "headcount_end", int, where)
         for i, year in enumerate(need(sec, "years", list, where)):
             need(year, "year", int, f"{where}years[{i}].")
-            for key in YEAR_KEYS:
-                need(year, key, (int, float), f"{where}years[{i}].")
+            for key in YEAR_KEYS:   # null: a rate with no staff to divide by
+                need(year, key, (int, float, type(None)), f"{where}years[{i}].")
     manifest = need(data, "manifest", dict, "")
     need(manifest, "seed", int, "manifest.")
     need(manifest, "years", int, "manifest.")

@@ -12,8 +12,10 @@ import zlib
 import matplotlib as mpl
 
 SECTOR_ORDER = ["acute", "community", "primary", "social_care"]
-SOURCE_ORDER = ["education", "international", "local_labour", "returners"]
-DESTINATION_ORDER = ["other_industry", "retired", "left_area"]
+SOURCE_ORDER = ["education", "international", "local_labour", "returners", "retire_return"]
+DESTINATION_ORDER = ["other_industry", "retired", "left_area", "education"]
+# Small outside pools are merged into these in the animation (analysis.flowdata).
+OTHER_SOURCES, OTHER_DESTINATIONS = "other_sources", "other_destinations"
 OUTSIDE = SOURCE_ORDER + DESTINATION_ORDER
 
 PALETTE = {
@@ -31,7 +33,12 @@ PALETTE = {
     "other_industry": "#444444",
     "retired": "#888888",
     "left_area": "#CCCCCC",
+    "retire_return": "#BBBBBB",
+    OTHER_SOURCES: "#AAAAAA",
+    OTHER_DESTINATIONS: "#AAAAAA",
 }
+# The difference panel of the animation: more (blue) or fewer (vermilion) than the baseline.
+MORE, FEWER = "#0072B2", "#D55E00"
 # For sectors configured beyond the four standard ones (Paul Tol's dark colours,
 # chosen to stay apart from the colours above).
 EXTRA_COLOURS = ["#882255", "#332288", "#117733", "#000000"]
@@ -49,6 +56,9 @@ LABELS = {
     "other_industry": "Jobs outside health and care",
     "retired": "Retired",
     "left_area": "Left the area",
+    "retire_return": "Retire and return",
+    OTHER_SOURCES: "Other routes in",
+    OTHER_DESTINATIONS: "Other destinations",
     "nurse": "Nurses",
     "ahp": "Allied health professionals",
     "doctor": "Doctors",
@@ -67,6 +77,25 @@ SHORT_LABELS = {
     "other_industry": "Other jobs",
     "retired": "Retired",
     "left_area": "Left the area",
+    "retire_return": "Retire and return",
+    OTHER_SOURCES: "Other routes in",
+    OTHER_DESTINATIONS: "Other destinations",
+}
+# Programmes by the names the ICS papers give them (I Can, Journey to Work, the People Hub's
+# system bank, ...); a programme not listed here is shown by its module name in words.
+PROGRAMME_LABELS = {
+    "i_can": "I Can",
+    "journey_to_work": "Journey to Work",
+    "retention_coordinators": "Retention Coordinators",
+    "flexible_working": "Flexible Working",
+    "wellbeing_hub": "Wellbeing Hub",
+    "system_bank": "System Bank (People Hub)",
+    "agency_cap": "Agency Cap",
+    "international_recruitment": "International Recruitment",
+    "pay_parity": "Pay parity for care workers",
+    "rotational_apprenticeships": "Rotational apprenticeships",
+    "returners": "Returners (Retire and Return)",
+    "referral": "Staff referral app (Care Friends)",
 }
 
 
@@ -78,7 +107,17 @@ def colour(key: str) -> str:
 
 
 def label(key: str) -> str:
-    return LABELS.get(key, str(key).replace("_", " ").capitalize())
+    if key in LABELS:
+        return LABELS[key]
+    if key in PROGRAMME_LABELS:
+        return PROGRAMME_LABELS[key]
+    return str(key).replace("_", " ").capitalize()
+
+
+def scenario_label(programmes) -> str:
+    """A run's scenario in words: its programmes by name, or the baseline."""
+    names = [p for p in programmes if p]
+    return " + ".join(label(p) for p in names) if names else "Baseline (no programme)"
 
 
 def short_label(key: str) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -39,6 +38,7 @@ def _step_rate(engine: str, years: int, scale: float) -> dict:
 def england(weeks_years: int) -> dict:
     """Run England in this process and report time, memory and the table's bytes per worker."""
     from sim import WorkforceModel
+    from sim.limits import peak_memory
 
     WorkforceModel(years=1, scale=0.01).run()  # compile outside the timing
     t0 = time.perf_counter()
@@ -48,11 +48,11 @@ def england(weeks_years: int) -> dict:
     m.run()
     wall = time.perf_counter() - t0
     t = m.engine.table
-    state_bytes = sum(a.nbytes for a in t.cols.values()) + t.active.nbytes + m.engine._leaving.nbytes
+    state_bytes = sum(a.nbytes for a in t.cols.values()) + t.active.nbytes + m.engine._decision.nbytes
     return {
         "england_workers_start": workers, "england_workers_end": len(m.engine),
         "england_weeks": m.week, "england_wall_s": round(wall, 2), "england_build_s": round(build_s, 2),
-        "england_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "england_peak_rss_mb": round(peak_memory() / 2**20, 1),
         "bytes_per_worker": round(state_bytes / len(m.engine), 1),
         "england_phase_seconds": {k: round(v, 2) for k, v in m.phase_seconds.items()},
     }

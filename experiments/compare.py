@@ -9,6 +9,10 @@ less noisy than the seed-to-seed spread.
     wfsim -m experiment=compare_programmes      # runs, then writes comparison.parquet / .csv
     wfsim-compare multirun/compare_programmes/<date>   # rebuild the table from finished runs
                                                        # (sim.commands.compare)
+
+Nothing is dropped silently: run folders missing one of the files (a job still running or
+killed) and runs whose seed has no baseline run are left out and listed in `notes`, which the
+command prints; a file that cannot be read stops the comparison naming it (`CompareError`).
 """
 from __future__ import annotations
 
@@ -29,6 +33,20 @@ ALL = "all"  # the sector label of system-wide metrics
 RESULT_FILES = ("summary.json", "timeseries.parquet", "config.json")
 
 
+class CompareError(ValueError):
+    """A run's file cannot be read, or there is nothing to compare."""
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as err:
+        raise CompareError(f"{path}: cannot be read ({type(err).__name__}: {err})") from None
+    if not isinstance(data, dict):
+        raise CompareError(f"{path}: should hold a JSON object")
+    return data
+
+
 def scenario_name(programmes: list[str], every: list[str]) -> str:
     if not programmes:
         return "baseline"
@@ -39,11 +57,23 @@ def scenario_name(programmes: list[str], every: list[str]) -> str:
 
 def run_metrics(folder: Path) -> tuple[dict, pd.DataFrame]:
     """Metrics of one run: (info, long table of metric, sector, year, value)."""
-    summary = json.loads((folder / "summary.json").read_text())
-    config = json.loads((folder / "config.json").read_text())
-    ts = pd.read_parquet(folder / "timeseries.parquet")
-    ts["sector"] = ts["sector"].astype(str)
-    years = int(ts["week"].max() + 1) // WEEKS_PER_YEAR
+    summary = _read_json(folder / "summary.json")
+    config = _read_json(folder / "config.json")
+    try:
+        ts = pd.read_parquet(folder / "timeseries.parquet")
+        ts["sector"] = ts["sector"].astype(str)
+        years = int(ts["week"].max() + 1) // WEEKS_PER_YEAR
+    except Exception as err:  # noqa: BLE001 - pyarrow raises several kinds for a damaged file
+        raise CompareError(f"{folder / 'timeseries.parquet'}: cannot be read ({type(err).__name__}: "
+                           f"{err})") from None
+    try:
+        return _metrics(summary, config, ts, years)
+    except (KeyError, TypeError, ValueError) as err:
+        raise CompareError(f"{folder}: summary.json or config.json lacks what a run writes "
+                           f"({type(err).__name__}: {err})") from None
+
+
+def _metrics(summary: dict, config: dict, ts: pd.DataFrame, years: int) -> tuple[dict, pd.DataFrame]:
     rows = []
 
     def add(metric, sector, year, value):
@@ -61,7 +91,7 @@ def run_metrics(folder: Path) -> tuple[dict, pd.DataFrame]:
         rates = yearly_rates(ts, by) if by else yearly_rates(ts.assign(all=ALL), ["all"])
         for _, r in rates.iterrows():
             sector = r["sector"] if by else label
-            for metric in ("vacancy_rate", "turnover_rate", "agency_spend_gbp"):
+            for metric in ("vacancy_rate", "turnover_rate", "agency_spend_gbp", "bank_spend_gbp"):
                 add(metric, sector, int(r["year"]), r[metric])
     # FTE-years over the whole run, for cost per FTE-year gained.
     add("fte_years", ALL, None, total["fte"].sum() / WEEKS_PER_YEAR)
@@ -72,8 +102,9 @@ def run_metrics(folder: Path) -> tuple[dict, pd.DataFrame]:
         add("programme_cost_gbp", ALL, y, sum(sum(v["cost_gbp"] for v in p["years"] if v["year"] == y)
                                                for p in progs.values()))
     targeted = sorted({s for p in progs.values() for s in p["sectors"]})
+    assumed = sorted(f"{name}.{k}" for name, p in progs.items() for k in p.get("assumed_inputs", {}))
     info = {"seed": int(config["seed"]), "programmes": sorted(config.get("intervention") or {}),
-            "targeted": targeted, "years": years}
+            "targeted": targeted, "years": years, "assumed": assumed}
     return info, pd.DataFrame(rows)
 
 
@@ -86,19 +117,40 @@ def _interval(diffs: np.ndarray) -> tuple[float, float, float]:
     return mean, mean - half, mean + half
 
 
-def compare(folder: Path) -> pd.DataFrame:
-    """The comparison table for a multirun folder."""
-    runs = sorted(p.parent for p in Path(folder).glob("*/summary.json")
-                  if all((p.parent / f).exists() for f in RESULT_FILES))
+def find_runs(folder: Path) -> tuple[list[Path], list[str]]:
+    """The run folders of a multirun that have every result file, and a note for each folder
+    that has some but not all (a job still running, failed or killed)."""
+    found, partial = [], []
+    for sub in sorted(p for p in Path(folder).iterdir() if p.is_dir() and not p.name.startswith(".")):
+        have = [f for f in (*RESULT_FILES, "job.json") if (sub / f).exists()]
+        if not have:
+            continue
+        missing = [f for f in RESULT_FILES if f not in have]
+        if missing:
+            partial.append(f"{sub}: left out, no {', '.join(missing)}")
+        else:
+            found.append(sub)
+    return found, partial
+
+
+def compare(folder: Path, notes: list[str] | None = None) -> pd.DataFrame:
+    """The comparison table for a multirun folder; what was left out goes to `notes`."""
+    notes = [] if notes is None else notes
+    if not Path(folder).is_dir():
+        raise FileNotFoundError(f"{folder}: no such folder")
+    runs, partial = find_runs(Path(folder))
+    notes += partial
     if not runs:
         raise FileNotFoundError(f"{folder}: no finished runs (folders with {', '.join(RESULT_FILES)})")
     loaded = [run_metrics(r) for r in runs]
     every = sorted({p for info, _ in loaded for p in info["programmes"]})
     frames = []
     targeted = {}
+    assumed = {}
     for info, df in loaded:
         name = scenario_name(info["programmes"], every)
         targeted[name] = info["targeted"]
+        assumed[name] = "; ".join(info.get("assumed", []))
         frames.append(df.assign(scenario=name, seed=info["seed"]))
     long = pd.concat(frames, ignore_index=True)
     long["year"] = long["year"].astype("Int64")
@@ -106,6 +158,12 @@ def compare(folder: Path) -> pd.DataFrame:
         raise ValueError(f"{folder}: no baseline run (a run with no intervention) to compare against")
     key = ["metric", "sector", "year", "seed"]
     base = long[long["scenario"] == "baseline"].set_index(key)["value"]
+    base_seeds = set(long.loc[long["scenario"] == "baseline", "seed"])
+    for name, g in long[long["scenario"] != "baseline"].groupby("scenario"):
+        alone = sorted(set(g["seed"]) - base_seeds)
+        if alone:
+            notes.append(f"{name}: seed(s) {', '.join(map(str, alone))} left out: no baseline run with "
+                         f"that seed; compared on {len(set(g['seed'])) - len(alone)} seed(s)")
     rows = []
     for name, g in long[long["scenario"] != "baseline"].groupby("scenario"):
         paired = g.set_index(key)["value"].to_frame("value").join(base.rename("base"), how="inner")
@@ -147,11 +205,13 @@ def compare(folder: Path) -> pd.DataFrame:
                              "n_seeds": len(per_seed), "baseline_mean": np.nan, "targeted": False})
     out = pd.DataFrame(rows)
     out["year"] = out["year"].astype("Int64")
+    # what each programme's effect rests on that no source gives: the rest of a row's number emerges
+    out["assumed_inputs"] = out["programme"].map(assumed)
     return out.sort_values(["programme", "metric", "sector", "year"], ignore_index=True)
 
 
-def write(folder: Path) -> list[Path]:
-    table = compare(folder)
+def write(folder: Path, notes: list[str] | None = None) -> list[Path]:
+    table = compare(folder, notes)
     paths = [Path(folder) / "comparison.parquet", Path(folder) / "comparison.csv"]
     write_atomic(paths[0], lambda tmp: table.to_parquet(tmp, index=False))
     write_atomic(paths[1], lambda tmp: table.to_csv(tmp, index=False))
@@ -162,6 +222,8 @@ def headline(table: pd.DataFrame, year: int = 5) -> pd.DataFrame:
     """Programme x headline metrics, formatted 'mean [lo, hi]' (for the terminal and notes)."""
     def fmt(r, scale=1.0, digits=0):
         lo, mid, hi = (f"{v / scale:+,.{digits}f}" for v in (r.lo90, r.mean_diff, r.hi90))
+        if not (np.isfinite(r.lo90) and np.isfinite(r.hi90)):
+            return f"{mid} (no interval: {int(r.n_seeds)} seed)" if np.isfinite(r.mean_diff) else "n/a"
         return f"{mid} [{lo}, {hi}]"
 
     rows = []
@@ -196,11 +258,14 @@ class ComparisonCallback(Callback):
 
     def on_multirun_end(self, config, **kwargs) -> None:
         folder = Path(config.hydra.sweep.dir)
+        notes: list[str] = []
         try:
-            paths = write(folder)
+            paths = write(folder, notes)
         except (FileNotFoundError, ValueError) as err:
             print(f"wfsim: no comparison written: {err}", file=sys.stderr)
             return
+        for line in notes:
+            print(f"wfsim: {line}", file=sys.stderr)
         print(f"wfsim: wrote {paths[0]} and {paths[1].name}")
         with pd.option_context("display.width", 250, "display.max_columns", 20):
             print(headline(pd.read_parquet(paths[0])).to_string(index=False))

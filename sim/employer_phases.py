@@ -1,22 +1,19 @@
-"""Employer-level phases: demand, pressure, where movers go, recruitment and cover.
+"""Employer-level phases: demand, pressure, where leavers look for work, and cover.
 
 Pure functions over per-(employer, role) arrays, shared by the kernel engine and the
 reference model. Arrays are indexed [e, r] (E employers x R roles) unless said otherwise.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from sim.codes import FTE_UNIT, N_DESTINATIONS, N_SECTORS, ROUTES, WEEKS_PER_YEAR
-from sim.kernels import count_fills
+from sim.codes import DEST_LEFT_AREA, FTE_UNIT, N_DESTINATIONS, N_SECTORS, WEEKS_PER_YEAR
 from sim.params import Params, winter_factor
-from sim.population import new_hires
-from sim.workers import Cohort
 
-EDUCATION = ROUTES.index("education")
 MAX_PRESSURE = 3.0
+MAX_EXPONENT = 700.0  # exp(700) ~ 1e304: a few such weights still sum to a finite number
 
 
 @dataclass
@@ -37,14 +34,16 @@ class EmployerState:
     capacity: np.ndarray                  # FTE working: in post - sick + bank + agency
     pressure: np.ndarray
     pay_scale: np.ndarray                 # [S, R] GBP a year, after pay awards
-    graduates: np.ndarray                 # [R] newly qualified available to hire this year
-    training_queue: list[list[int]] = field(default_factory=list)  # [R][years ahead]
+    high_burnout: np.ndarray | None = None  # [E, R, thresholds] workers at or above each threshold
     hub_fte: np.ndarray | None = None     # FTE of the bank cover that came from a system hub
 
-    def set_stocks(self, agg: tuple, n_roles: int) -> None:
+    def set_stocks(self, agg: np.ndarray, n_roles: int) -> None:
+        """From sim.kernels.aggregate's [E*R, counters] table."""
         E = self.establishment.shape[0]
+        cells = agg.reshape(E, n_roles, agg.shape[1])
         self.headcount, self.fte_units, self.sick_units, self.burnout_units = (
-            a.reshape(E, n_roles) for a in agg)
+            cells[:, :, k].copy() for k in range(4))
+        self.high_burnout = cells[:, :, 4:].copy()
 
 
 def by_sector(p: Params, values: np.ndarray) -> np.ndarray:
@@ -91,13 +90,15 @@ def open_posts_fte(st: EmployerState) -> np.ndarray:
 
 
 def destination_shares(p: Params, st: EmployerState) -> np.ndarray:
-    """[S, R, D] cumulative probabilities of each destination for a leaver who is not retiring.
+    """[S, R, D] cumulative probabilities of each choice of a leaver who is not retiring: a
+    sector to look for another job in (codes.SECTORS), another industry, or leaving the area.
 
     A sector d other than the leaver's own gets the sector's `other_sectors` share times d's
     share of the role's staff, times exp(pay_pull * (relative pay - 1)) and
     exp(-pressure_push * (pressure - 1)): better pay elsewhere draws more people across (the
     main flow is social care -> NHS), and a pay rise at home (pay parity) draws fewer away.
-    The weights are then normalised with the other destinations."""
+    The weights are then normalised with the exits. Whether a search ends in a move depends on
+    the openings there (sim.matching)."""
     S, R = N_SECTORS, p.n_roles
     size = by_sector(p, st.headcount)                                       # [S, R]
     est = by_sector(p, st.establishment).sum(axis=1)
@@ -111,54 +112,21 @@ def destination_shares(p: Params, st: EmployerState) -> np.ndarray:
         others[s] = 0.0
         share = others / np.maximum(others.sum(axis=0), 1e-300)             # [S', R]
         rel_pay = np.where(both, st.pay_scale / np.where(both, st.pay_scale[s], 1.0), 1.0)
-        attract = share * np.exp(p.pay_pull * (rel_pay - 1.0)) * push
+        # the exponent is capped where exp() would overflow (pay far apart after decades of
+        # different awards): infinite weights would make every share NaN
+        attract = share * np.exp(np.minimum(p.pay_pull * (rel_pay - 1.0), MAX_EXPONENT)) * push
         w[s, :, :S] = (p.dest_shares[s, 1] * attract).T
         w[s, :, s] = p.dest_shares[s, 0]
+        # Only a share of searchers (the acceptance at the start) find a job in a given week; the
+        # others stay. Weighting the search up by its inverse makes the moves, at the start, the
+        # observed share of leavers (`destinations`).
+        w[s, :, :S] /= p.market.acceptance
         w[s, :, S] = p.dest_shares[s, 2]          # other industry
         w[s, :, S + 2] = p.dest_shares[s, 3]      # left the area (retirement is drawn apart)
     w /= np.maximum(w.sum(axis=2, keepdims=True), 1e-300)
     cum = np.cumsum(w, axis=2)
-    cum[..., -1] = 1.0
+    cum[..., DEST_LEFT_AREA:] = 1.0   # the last choice drawn takes any rounding left over
     return cum
-
-
-def vacancy_prefix(st: EmployerState) -> np.ndarray:
-    """[R, E+1] prefix sums of open posts (FTE) over employers, for choosing a mover's employer."""
-    vac = open_posts_fte(st)
-    out = np.zeros((vac.shape[1], vac.shape[0] + 1))
-    out[:, 1:] = np.cumsum(vac.T, axis=1)
-    return out
-
-
-def recruit(p: Params, st: EmployerState, week: int, key_week: int | None = None,
-            channel: int = 0, fill_mult: np.ndarray | None = None) -> Cohort:
-    """Phase 7: each vacant post not yet offered is filled this week with a probability set by
-    the fitted fill rate and by pay against the best-paying sector for the role. Hires through
-    education need a newly qualified person to be available (training pipeline)."""
-    kw = week if key_week is None else key_week
-    E, R = st.establishment.shape
-    s = p.employer_sector
-    mean_units = p.mean_fte_units[s]                                          # [E, R]
-    open_units = st.establishment * FTE_UNIT - st.fte_units - st.pending_units
-    n_posts = np.where(p.employs[s], np.maximum(open_units, 0.0) / np.maximum(mean_units, 1), 0.0)
-    best = np.where(p.employs, st.pay_scale, 0.0).max(axis=0)
-    attract = (st.pay_scale / np.maximum(best, 1e-9)) ** p.pay_elasticity      # [S, R]
-    fill = p.fill_base * attract if fill_mult is None else p.fill_base * attract * fill_mult
-    p_fill = np.minimum(1.0, fill)[s]
-    cells = np.arange(E * R, dtype=np.uint64)
-    fills = count_fills(p.seed, kw, n_posts.ravel(), p_fill.ravel(), cells)
-    if fills.sum() == 0:
-        return Cohort.empty({"arrival_week": np.int32})
-    cell = np.repeat(np.arange(E * R), fills)
-    k = np.arange(len(cell)) - np.repeat(np.cumsum(fills) - fills, fills)
-    hires = new_hires(p, week, cell // R, cell % R, k, channel=channel, key_week=kw)
-    keep = np.ones(len(hires), bool)
-    for r in np.flatnonzero(p.training_intake >= 0):
-        edu = np.flatnonzero((hires["route"] == EDUCATION) & (hires["role"] == r))
-        available = int(st.graduates[r])
-        keep[edu[available:]] = False
-        st.graduates[r] -= min(available, len(edu))
-    return hires.take(keep)
 
 
 def cover(p: Params, st: EmployerState, lv) -> None:

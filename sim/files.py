@@ -33,6 +33,22 @@ def write_atomic(path: Path | str, write: Callable[[Path], Any]) -> Path:
     return path
 
 
+def folder_problem(path: Path | str) -> str | None:
+    """Why `path` cannot be an output folder, or None if it can: it is a file, it is under a
+    file, or the nearest folder of it that exists cannot be written to."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        return f"{path} is a file, not a folder"
+    parent = path
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        return f"{path} is under {parent}, which is a file"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"{path} cannot be written: no permission to write in {parent}"
+    return None
+
+
 def write_text_atomic(path: Path | str, text: str, *, make_parents: bool = False) -> Path:
     path = Path(path)
     if make_parents:

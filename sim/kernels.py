@@ -1,13 +1,13 @@
 """Numba kernels: pure functions over the worker arrays.
 
-- `weekly_update` runs phases 3-5 for every worker (flexible working, burnout, sickness, the
-  decision to leave). It is the hot loop: parallel over workers, no reductions, every draw
-  keyed by (seed, week, worker id, stream), so 1 or N threads give identical results.
-- `aggregate` sums stocks per (employer, role) serially in integer units: exact, and
-  independent of thread count and row order.
+- `weekly_update` runs phase 3 for every worker (flexible working, burnout, sickness, the
+  decision to leave, career steps). It is the hot loop: parallel over workers, no reductions,
+  every draw keyed by (seed, week, worker id, stream), so 1 or N threads give identical results.
+- `aggregate` sums stocks per (employer, role) in integer units: exact, and independent of
+  thread count and row order; `age_profile` counts workers by age band once a year.
 - `choose_destinations` handles the few leavers (a fraction of a percent a week) in a second
-  pass, in worker-id order.
-- `count_fills` draws how many vacant posts are filled this week.
+  pass, in worker-id order: retirement, a search for another job in the system, or an exit.
+- `count_fills` draws how many open posts are filled this week.
 
 `sim/reference.py` writes the same rules per agent in plain Python; the docking test holds
 the two to identical results. Keep the arithmetic order identical in both when editing.
@@ -18,6 +18,7 @@ import numba as nb
 import numpy as np
 
 from sim.codes import (
+    DEST_LEFT_AREA,
     DEST_OTHER_INDUSTRY,
     DEST_RETIRED,
     FIRST_YEAR_WEEKS,
@@ -25,10 +26,10 @@ from sim.codes import (
     FLEX_NONE,
     FLEX_UNMET,
     MAX_WEEKS,
-    N_SECTORS,
 )
 from sim.rng import (
     S_BURNOUT,
+    S_CAREER,
     S_DESTINATION,
     S_EMPLOYER,
     S_FILL,
@@ -40,6 +41,10 @@ from sim.rng import (
     uniform_from,
 )
 from sim.workers import BURNOUT_UNIT
+
+# What a worker does this week (weekly_update's `decision`): stay, leave their employer, finish
+# their in-post training, or start career route c (CAREER_START + c).
+STAY, LEAVE, TRAINED, CAREER_START = 0, 1, 2, 3
 
 
 @nb.njit(inline="always")
@@ -72,10 +77,10 @@ def next_burnout(units, pressure, unmet, u, rise, recovery, noise, base_stress, 
 
 
 @nb.njit(inline="always")
-def leave_hazard(rules, x, s, r, cell, burnout, unmet, tenure, route):
+def leave_hazard(rules, x, s, r, cell, burnout, unmet, tenure, route, age, entry):
     """Weekly chance of leaving the employer for any reason but retirement."""
     h = rules.leave_base[s, r] * (1.0 + rules.leave_burnout_weight * burnout) * x.pay_mult[s, r] \
-        * x.leave_mult[cell]
+        * x.leave_mult[cell] * rules.age_mult[age] * x.entry_mult[entry]
     if unmet:
         h = h * rules.unmet_flex_multiplier
     if tenure < FIRST_YEAR_WEEKS:
@@ -85,11 +90,23 @@ def leave_hazard(rules, x, s, r, cell, burnout, unmet, tenure, route):
     return h
 
 
+@nb.njit(inline="always")
+def career_step(rules, s, r, age, u):
+    """CAREER_START + c if a worker starts career route c this week, else STAY."""
+    acc = 0.0
+    for c in range(rules.career_start.shape[2]):
+        if age <= rules.career_max_age[c]:
+            acc += rules.career_start[s, r, c]
+            if u < acc:
+                return CAREER_START + c
+    return STAY
+
+
 @nb.njit(parallel=True, error_model="numpy", cache=True)
-def weekly_update(seed, n_roles, w, rules, x, leaving):
-    """Phases 3-5 for every live row of the worker columns `w` (sim.workers.WorkerColumns),
-    with the run's constants `rules` (sim.params.WorkerRules) and this week's inputs `x`
-    (sim.levers.WeekInputs); sets leaving[i] = 1 for those who decide to leave."""
+def weekly_update(seed, n_roles, w, rules, x, decision):
+    """Phase 3 for every live row of the worker columns `w` (sim.workers.WorkerColumns), with
+    the run's constants `rules` (sim.params.WorkerRules) and this week's inputs `x`
+    (sim.levers.WeekInputs); sets decision[i] (STAY, LEAVE, TRAINED, CAREER_START + c)."""
     # One statement per column: inside a prange loop, Numba 0.68 lost writes made through a
     # tuple's field, or through names bound by unpacking several fields at once (both seen here).
     live = w.live
@@ -104,9 +121,12 @@ def weekly_update(seed, n_roles, w, rules, x, leaving):
     burnout = w.burnout
     sick = w.sick
     route = w.route
+    entry = w.entry_route
+    career = w.career
+    career_until = w.career_until
     n = live.shape[0]
     for i in nb.prange(n):
-        leaving[i] = 0
+        decision[i] = STAY
         if live[i] == 0:
             continue
         ks = key_state(seed, x.week, ids[i])
@@ -128,26 +148,33 @@ def weekly_update(seed, n_roles, w, rules, x, leaving):
                 sick[i] = 0
         elif u < rules.sick_start[s, r] * (1.0 + rules.sick_burnout_weight * b):
             sick[i] = 1
-        h = leave_hazard(rules, x, s, r, cell, b, unmet, tenure[i], route[i])
+        h = leave_hazard(rules, x, s, r, cell, b, unmet, tenure[i], route[i], age[i], entry[i])
         if uniform_from(ks, S_LEAVE) < h + rules.retire_weekly[age[i]]:
-            leaving[i] = 1  # tenure stays as it was: the destination pass recomputes h with it
+            decision[i] = LEAVE  # tenure stays as it was: the destination pass recomputes h with it
             continue
         if tenure[i] < MAX_WEEKS:
             tenure[i] += 1
         if sector_tenure[i] < MAX_WEEKS:
             sector_tenure[i] += 1
+        if career[i] > 0:
+            if x.week >= career_until[i]:
+                decision[i] = TRAINED
+        elif rules.career_start.shape[2] > 0:
+            decision[i] = career_step(rules, s, r, age[i], uniform_from(ks, S_CAREER))
 
 
 @nb.njit(parallel=True, cache=True)
-def aggregate(active, employer, role, fte, sick, burnout, n_employers, n_roles, chunks):
-    """Headcount, FTE, sick FTE (hundredths) and burnout sum (fixed point) per (employer, role).
+def aggregate(active, employer, role, fte, sick, burnout, n_employers, n_roles, chunks, thresholds):
+    """Per (employer, role): headcount, FTE and sick FTE (hundredths), the burnout sum (fixed
+    point) and the number of workers with burnout at or above each threshold (units).
 
     Every quantity is an integer, so the per-chunk partial sums add up to the same totals
     whatever the number of threads or chunks (pass chunks = the number of threads)."""
     m = n_employers * n_roles
     n = active.shape[0]
+    k_cols = 4 + thresholds.shape[0]
     size = (n + chunks - 1) // chunks
-    part = np.zeros((chunks, m, 4), np.int64)  # a cell's four counters share a cache line
+    part = np.zeros((chunks, m, k_cols), np.int64)  # a cell's counters share a cache line
     for c in nb.prange(chunks):
         acc = part[c]
         for i in range(c * size, min(n, (c + 1) * size)):
@@ -159,10 +186,27 @@ def aggregate(active, employer, role, fte, sick, burnout, n_employers, n_roles, 
             if sick[i]:
                 acc[k, 2] += fte[i]
             acc[k, 3] += burnout[i]
+            for t in range(thresholds.shape[0]):
+                if burnout[i] >= thresholds[t]:
+                    acc[k, 4 + t] += 1
     total = part[0].copy()
     for c in range(1, chunks):
         total += part[c]
-    return (total[:, 0].copy(), total[:, 1].copy(), total[:, 2].copy(), total[:, 3].copy())
+    return total
+
+
+@nb.njit(cache=True)
+def age_profile(active, sector, role, age, n_sectors, n_roles, band_lo):
+    """Workers by (sector, role, age band); band_lo holds each band's youngest age."""
+    out = np.zeros((n_sectors, n_roles, band_lo.shape[0]), np.int64)
+    for i in range(active.shape[0]):
+        if active[i] == 0:
+            continue
+        b = 0
+        while b + 1 < band_lo.shape[0] and age[i] >= band_lo[b + 1]:
+            b += 1
+        out[sector[i], role[i], b] += 1
+    return out
 
 
 @nb.njit(inline="always")
@@ -182,27 +226,25 @@ def pick_employer(cum, lo, hi, skip, x):
 
 
 @nb.njit(cache=True)
-def choose_destinations(seed, n_roles, sector_first, w, rules, x):
-    """Destination (codes.DESTINATIONS) and new employer (-1 if none) for each leaver (`w`: the
-    leavers' columns, in worker-id order).
+def choose_destinations(seed, n_roles, w, rules, x):
+    """What each leaver does (`w`: the leavers' columns, in worker-id order): a destination
+    code (codes.DESTINATIONS) for those who leave the system, or the sector (0..S-1) where they
+    look for another job (moved in phase 6 if an employer there has an open post, else they stay).
 
-    A leaver retires with probability retirement hazard / total hazard; otherwise the
-    destination is drawn from dest_cum[s, r]. A move inside the system goes to an employer
-    of the target sector drawn in proportion to its vacant FTE for the role (the leaver's own
-    employer excluded); with no vacancy there, the leaver leaves for another industry.
-    x.vacancy_cum[r] is the prefix sum of vacant FTE over employers, a snapshot of the week.
-    """
+    A leaver retires with probability retirement hazard / total hazard; otherwise the choice is
+    drawn from x.dest_cum[s, r] (own sector, other sectors by attraction, another industry, the
+    area). A worker tied to a sponsoring employer (a visa) cannot take a job in another industry:
+    that choice becomes leaving the country."""
     week, dest_cum = x.week, x.dest_cum
     n = w.id.shape[0]
     dest = np.empty(n, np.int8)
-    new_employer = np.full(n, -1, np.int32)
     for j in range(n):
         wid = w.id[j]
         s = w.sector[j]
         r = w.role[j]
         b = w.burnout[j] / BURNOUT_UNIT
         h = leave_hazard(rules, x, s, r, w.employer[j] * n_roles + r, b, w.flex[j] == FLEX_UNMET,
-                         w.tenure[j], w.route[j])
+                         w.tenure[j], w.route[j], w.age[j], w.entry_route[j])
         hr = rules.retire_weekly[w.age[j]]
         if uniform(seed, week, wid, S_DESTINATION) * (h + hr) < hr:
             dest[j] = DEST_RETIRED
@@ -211,25 +253,10 @@ def choose_destinations(seed, n_roles, sector_first, w, rules, x):
         d = 0
         while d < dest_cum.shape[2] - 1 and v >= dest_cum[s, r, d]:
             d += 1
-        if d >= N_SECTORS:
-            dest[j] = d
-            continue
-        # Re-use the same draw, rescaled inside the chosen band, to pick the employer.
-        lo_c = dest_cum[s, r, d - 1] if d > 0 else 0.0
-        pos = (v - lo_c) / (dest_cum[s, r, d] - lo_c)
-        lo, hi = sector_first[d], sector_first[d + 1]
-        cum = x.vacancy_cum[r]
-        total = cum[hi] - cum[lo]
-        skip = -1
-        if d == s:
-            skip = w.employer[j]
-            total = total - (cum[skip + 1] - cum[skip])
-        if total <= 0.0 or hi <= lo:
-            dest[j] = DEST_OTHER_INDUSTRY
-            continue
+        if d == DEST_OTHER_INDUSTRY and week < w.sponsored_until[j]:
+            d = DEST_LEFT_AREA
         dest[j] = d
-        new_employer[j] = pick_employer(cum, lo, hi, skip, cum[lo] + pos * total)
-    return dest, new_employer
+    return dest
 
 
 @nb.njit(cache=True)

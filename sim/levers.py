@@ -62,15 +62,15 @@ class WeekInputs(NamedTuple):
     b_recovery: np.ndarray     # float64 [S]
     support_weeks: np.ndarray  # int64 [routes]: weeks of in-role support for recruits of a route
     support_mult: np.ndarray   # float64 [routes]: leave hazard multiplier during that support
-    dest_cum: np.ndarray       # float64 [S, R, N_DESTINATIONS]: cumulative destination shares
-    vacancy_cum: np.ndarray    # float64 [R, E+1]: prefix sums of vacant FTE over employers
+    entry_mult: np.ndarray     # float64 [routes]: leave hazard multiplier by route into the system
+    dest_cum: np.ndarray       # float64 [S, R, N_DESTINATIONS]: cumulative choices of leavers
 
     @classmethod
     def of(cls, week: int, lv: Levers, pressure: np.ndarray, pay_mult: np.ndarray,
-           support_weeks: np.ndarray, support_mult: np.ndarray, dest_cum: np.ndarray,
-           vacancy_cum: np.ndarray) -> WeekInputs:
+           routes, dest_cum: np.ndarray) -> WeekInputs:
+        """`routes`: the run's per-route arrays (`support_weeks`, `support_mult`, `entry_mult`)."""
         return cls(week=int(week), pressure=pressure.ravel().copy(),
                    leave_mult=lv.leave_mult.ravel().copy(), pay_mult=pay_mult,
                    flex_grant=lv.flex_grant, b_rise=lv.b_rise, b_recovery=lv.b_recovery,
-                   support_weeks=support_weeks, support_mult=support_mult, dest_cum=dest_cum,
-                   vacancy_cum=vacancy_cum)
+                   support_weeks=routes.support_weeks, support_mult=routes.support_mult,
+                   entry_mult=routes.entry_mult, dest_cum=dest_cum)

@@ -3,7 +3,7 @@
 The order of the weekly step is a modelling decision, kept in one list (`PHASES`) and
 documented there. Workers live in the engine (Numba kernels over arrays by default, or the
 plain one-agent-per-worker reference); employers are Mesa agents whose numbers live in
-`EmployerState` arrays.
+`EmployerState` arrays; the people outside the system live in the labour market's pools.
 """
 from __future__ import annotations
 
@@ -15,9 +15,16 @@ import mesa
 import numba
 import numpy as np
 
+from sim import careers as cr
 from sim import employer_phases as ep
 from sim import programmes
 from sim.codes import (
+    BURNOUT_THRESHOLDS,
+    CAREER,
+    CAREER_NAME,
+    DEST_EDUCATION,
+    FLEX_MET,
+    FLEX_UNMET,
     FTE_UNIT,
     N_SECTORS,
     NODES,
@@ -30,36 +37,46 @@ from sim.codes import (
 from sim.cohorts import CohortRecorder
 from sim.config import RunConfig
 from sim.employers import Employer
-from sim.engine import KernelEngine
-from sim.kernels import aggregate
+from sim.engine import THRESHOLD_UNITS, KernelEngine
+from sim.kernels import LEAVE, aggregate
+from sim.labour_market import LabourMarket
 from sim.levers import Levers, WeekInputs
 from sim.params import Params, build
+from sim.pools import age_one_year as age_pools
 from sim.population import initial_population, settle_burnout
+from sim.programmes.base import Departures
 from sim.recorder import Recorder
 from sim.workers import Cohort
 
 # The weekly step, in order. Each entry is (phase, what happens); `step` calls `_phase_<name>`.
-# Where programmes act is part of the list: `adjust` (2), `after_departures` (4), `recruit` (6),
+# Where programmes act is part of the list: `adjust` (2), `recruit` (6), `after_departures` (6),
 # `weekly_cost` (9) (sim.programmes.base).
 PHASES: tuple[tuple[str, str], ...] = (
     ("demand", "1. Establishment moves with demand growth and the winter surge."),
     ("pressure", "2. Levers reset to the system's own values; active programmes `adjust` them; "
                  "pressure = work needed / last week's effective capacity (in post - sick + bank "
-                 "+ agency), per employer and role; snapshots of pay, destinations and vacancies."),
+                 "+ agency), per employer and role; pay, and where leavers would look for work."),
     ("workers", "3. Per worker: flexible-working wishes met or not; burnout rises with pressure "
                 "and unmet wishes and recovers with slack; sickness starts and ends; the decision "
-                "to leave (base rate x burnout, pay, unmet wish, first year; retirement by age)."),
-    ("departures", "4. Leavers choose a destination: another employer of the sector, another "
-                   "sector (pay, pressure), another industry, retirement or leaving the area; "
-                   "every programme sees who left (`after_departures`)."),
-    ("pipelines", "5. Trainees qualify (once a year); hires whose start date has come join."),
-    ("recruitment", "6. Active programmes place their recruits into vacancies (`recruit`); then "
-                    "vacant posts not yet offered are filled from the pools with a time to hire "
-                    "by route."),
+                "to leave (base rate x burnout, pay, unmet wish, first year, age, route in; "
+                "retirement by age); a career step (start or finish training for another role)."),
+    ("departures", "4. Leavers retire, leave for another industry or the area (into the pools of "
+                   "former staff and retirees), or look for another job in the system (moved in 6 "
+                   "if an employer offers one); career steps: apprentices who finish change role, "
+                   "degree students leave to study."),
+    ("pipelines", "5. The pools move: graduates qualify once a year, people drift out of the pools, "
+                  "the local pool renews, a closed overseas route opens its switching window; "
+                  "hires whose start date has come join."),
+    ("recruitment", "6. Active programmes place their recruits into vacancies (`recruit`), drawn "
+                    "from the pool they come from; then matching: job-to-job searchers and the "
+                    "pools' applicants fill open posts (a matching function); every programme "
+                    "sees who left this week (`after_departures`)."),
     ("cover", "7. Unfilled work is covered by bank staff first, then any system hub, then "
               "agency (under any cap); the cost is recorded."),
-    ("yearly", "8. At the end of each 52-week year: everyone ages a year; pay awards."),
-    ("record", "9. Stocks, flows and programme costs (`weekly_cost`) are recorded."),
+    ("yearly", "8. At the end of each 52-week year: everyone, in post and in the pools, ages a "
+               "year; pay awards."),
+    ("record", "9. Stocks, flows, pools and programme costs (`weekly_cost`) are recorded; ages "
+               "once a year."),
 )
 
 PRESTART_CHANNEL = 63  # id channel of hires agreed before the run (the warm pipeline)
@@ -96,6 +113,11 @@ def _mean_burnout(m: WorkforceModel) -> float:
     return float(m.state.burnout_units.sum() / 65535 / max(m.state.headcount.sum(), 1))
 
 
+def _high_burnout(m: WorkforceModel) -> float:
+    """Share of staff at or above the first burnout threshold."""
+    return float(m.state.high_burnout[:, :, 0].sum() / max(m.state.headcount.sum(), 1))
+
+
 def _sector_headcount(sector: str, m: WorkforceModel) -> int:
     return _headcount_by_sector(m)[sector]
 
@@ -103,6 +125,7 @@ def _sector_headcount(sector: str, m: WorkforceModel) -> int:
 REPORTERS = {
     "headcount": _headcount, "fte": _fte, "vacancy_rate": _vacancy_rate,
     "sickness_rate": _sickness_rate, "agency_cost_gbp": _agency_cost, "mean_burnout": _mean_burnout,
+    f"burnout_share_ge_{BURNOUT_THRESHOLDS[0]:g}": _high_burnout,
     **{f"headcount_{s}": partial(_sector_headcount, s) for s in SECTORS},
 }
 
@@ -119,6 +142,8 @@ def as_run_config(config: RunConfig | dict | None, **overrides: Any) -> RunConfi
     if changes:
         config = validate_config({**config.model_dump(mode="python"), **changes})
     return config
+
+
 
 
 class WorkforceModel(mesa.Model):
@@ -150,15 +175,18 @@ class WorkforceModel(mesa.Model):
             self.engine = KernelEngine(p, cohort)
         self.state.set_stocks(self.engine.aggregate(), p.n_roles)
         self.employers = [Employer(self, e) for e in range(p.n_employers)]
+        self.market = LabourMarket(p, self.state, ep.destination_shares(p, self.state))
         self.pending = Cohort.empty({"arrival_week": np.int32})
         self._warm_pipeline()
-        self.route_names = [*ROUTES, OTHER_EMPLOYER_NAME]
-        self.route_source = [NODES.index(r) for r in ROUTES] + [-1]
+        self.route_names = [*ROUTES, OTHER_EMPLOYER_NAME, CAREER_NAME]
+        self.route_source = [NODES.index(r) for r in ROUTES] + [-1, -1]
+        self.route_pool: list[str | None] = [*ROUTES, None, None]
         self.programmes = []
         self.programmes = programmes.load(self, dict(cfg.intervention))
-        self._register_programme_routes()
-        self.recorder = Recorder(p, np.array(self.route_source, np.int64))
-        self.cohorts = CohortRecorder(p.weeks, len(self.route_names))
+        self.routes = self._register_programme_routes()
+        self.recorder = Recorder(p, np.array(self.route_source, np.int64), self.route_names)
+        self.recorder.record_ages(0, self.engine.age_profile())
+        self.cohorts = CohortRecorder(p.weeks, len(self.route_names), p.roles)
         self.programme_cost = np.zeros((p.weeks, len(self.programmes)))
         self.programme_recruits = np.zeros((p.weeks, len(self.programmes)), np.int64)
         self.headcount_start = _headcount_by_sector(self)
@@ -175,43 +203,41 @@ class WorkforceModel(mesa.Model):
             establishment0=zero, establishment=zero, headcount=zero, fte_units=zero,
             sick_units=zero, burnout_units=zero, pending_units=zero.copy(), bank_fte=zero,
             agency_fte=zero, bank_cost=zero, agency_cost=zero, capacity=zero, pressure=zero,
-            pay_scale=p.pay_scale.copy(), graduates=np.zeros(R, np.int64))
+            pay_scale=p.pay_scale.copy())
         self.levers = Levers.baseline(p, st.pay_scale)
         c = cohort
         st.set_stocks(aggregate(np.ones(len(c), np.uint8), c["employer"], c["role"], c["fte"],
-                                c["sick"], c["burnout"], E, R, 1), R)
-        # Funded posts at the start: staff in post plus the target vacancy rate.
+                                c["sick"], c["burnout"], E, R, 1, THRESHOLD_UNITS), R)
+        # Funded posts at the start: staff in post plus the target vacancy rate (net of the part
+        # of the winter surge still in the first week, so the first week has the target rate).
         vacancy = p.vacancy[p.employer_sector]
         st.establishment0 = st.fte_units / FTE_UNIT / (1.0 - vacancy)
+        st.establishment0 = st.establishment0 ** 2 / np.maximum(ep.establishment(p, st, 0), 1e-300)
         st.establishment = ep.establishment(p, st, 0)
-        for r in range(R):
-            if p.training_intake[r] < 0:
-                st.training_queue.append([])
-                continue
-            yearly = int(round(p.training_intake[r] * p.training_completion[r]))
-            st.training_queue.append([yearly] * int(p.training_years[r]))
-            # assumption: last year's newly qualified still looking, pro rata to the time
-            # left before the next cohort qualifies
-            st.graduates[r] = int(yearly * p.training_week[r] / WEEKS_PER_YEAR)
         ep.cover(p, st, self.levers)
         return st
 
     def _warm_pipeline(self) -> None:
-        """Hires agreed before the start and not yet in post: run recruitment over the weeks
-        before week 0 on the starting stocks, so the first weeks have joiners arriving."""
-        p = self.params
-        lag = int(p.time_to_hire.max())
+        """Hires agreed before the start and not yet in post: over the weeks before week 0, the
+        pools' steady-state hires a week, so the first weeks have the joiners of a steady state
+        arriving. The pools are at their steady state already, so these hires do not draw on them."""
+        lag = int(self.params.time_to_hire.max())
+        nobody = Cohort.empty()
         for j in range(lag):
             week = j - lag
             self.pending = self.pending.take(self.pending["arrival_week"] > week)
             self._update_pending_units()
-            hires = ep.recruit(p, self.state, week, key_week=j, channel=PRESTART_CHANNEL)
+            _, hires = self.market.hire(self.state, week, nobody, np.zeros(0, np.int64), key_week=j,
+                                        channel=PRESTART_CHANNEL, steady=True)
             self.pending = Cohort.concat([self.pending, hires])
         self.pending = self.pending.take(self.pending["arrival_week"] >= 0)
         self._update_pending_units()
 
-    def _register_programme_routes(self) -> None:
-        """Give each programme's routes a code, a flow source node and in-role support."""
+    def _register_programme_routes(self):
+        """Give each programme's routes a code, a flow source node, the pool they draw from and
+        in-role support; return the per-route arrays the worker phases read."""
+        from types import SimpleNamespace
+
         self.route_code: dict[str, int] = {n: i for i, n in enumerate(self.route_names)}
         support = {}
         for prog in self.programmes:
@@ -219,13 +245,16 @@ class WorkforceModel(mesa.Model):
                 self.route_code[route] = len(self.route_names)
                 self.route_names.append(route)
                 self.route_source.append(NODES.index(node))
+                self.route_pool.append(node if node in ROUTES else None)
             support.update(prog.support)
         n = len(self.route_names)
-        self.support_weeks = np.zeros(n, np.int64)
-        self.support_mult = np.ones(n)
+        support_weeks, support_mult = np.zeros(n, np.int64), np.ones(n)
         for route, (weeks, mult) in support.items():
-            self.support_weeks[self.route_code[route]] = weeks
-            self.support_mult[self.route_code[route]] = mult
+            support_weeks[self.route_code[route]] = weeks
+            support_mult[self.route_code[route]] = mult
+        entry_mult = np.array([self.params.route_mult[ROUTES.index(pool)] if pool else 1.0
+                               for pool in self.route_pool])
+        return SimpleNamespace(support_weeks=support_weeks, support_mult=support_mult, entry_mult=entry_mult)
 
     def active_programmes(self) -> list:
         return [prog for prog in self.programmes if prog.active(self.week)]
@@ -269,36 +298,50 @@ class WorkforceModel(mesa.Model):
         st.pay_scale = lv.pay_scale  # pay is a lever that persists: a raised scale stays raised
         st.pressure = ep.pressure(st)
         self.inputs = WeekInputs.of(self.week, lv, st.pressure, pay_mult=ep.pay_multiplier(p, st),
-                                    support_weeks=self.support_weeks, support_mult=self.support_mult,
-                                    dest_cum=ep.destination_shares(p, st),
-                                    vacancy_cum=ep.vacancy_prefix(st))
+                                    routes=self.routes,
+                                    dest_cum=ep.destination_shares(p, st))
 
     def _phase_workers(self) -> None:
         self.engine.update_workers(self.inputs)
 
     def _phase_departures(self) -> None:
-        dep = self.engine.depart(self.inputs)
-        week = self.week
-        self.recorder.add_departures(week, dep.sector, dep.role, dep.dest)
-        self.cohorts.add_departures(week, dep.join_week, dep.route, dep.dest)
-        moved = dep.dest < N_SECTORS
-        self.cohorts.add_joins(week, np.full(int(moved.sum()), OTHER_EMPLOYER))
-        for prog in self.programmes:  # observing, active or not (it draws nothing, moves nothing)
-            prog.after_departures(dep, week)
+        p, week = self.params, self.week
+        leavers = self.engine.decided(LEAVE)
+        dest = self.engine.destinations(self.inputs, leavers)
+        exits = dest >= N_SECTORS
+        gone = leavers.take(exits)
+        self.engine.remove(gone)
+        self._record_exits(gone, dest[exits])
+        self.market.add_leavers(gone, dest[exits])
+        self.searchers, self.search_target = leavers.take(~exits), dest[~exits]
+        done, new_role = cr.finish_training(p, self.engine, week)
+        changed = new_role >= 0
+        if changed.any():
+            c = done.take(changed)
+            self.recorder.add_role_changes(week, c["sector"], c["role"], new_role[changed])
+            self.cohorts.add_departures(week, c["join_week"], c["route"], c["sector"], c["role"], c["sector"])
+            self.cohorts.add_joins(week, np.full(len(c), CAREER), c["sector"], new_role[changed])
+        _, students = cr.start_careers(p, self.engine, week)
+        self._record_exits(students, np.full(len(students), DEST_EDUCATION))
+        self.market.add_students(cr.students_by_role(p, students))
+        self.week_leavers = [(gone, dest[exits]), (students, np.full(len(students), DEST_EDUCATION))]
+
+    def _record_exits(self, who: Cohort, dest: np.ndarray) -> None:
+        if len(who):
+            self.recorder.add_exits(self.week, who["sector"], who["role"], who["entry_route"], dest)
+            self.cohorts.add_departures(self.week, who["join_week"], who["route"], who["sector"],
+                                        who["role"], dest)
 
     def _phase_pipelines(self) -> None:
-        p, st, week = self.params, self.state, self.week
-        for r, queue in enumerate(st.training_queue):
-            if queue and week % WEEKS_PER_YEAR == p.training_week[r]:
-                st.graduates[r] = queue.pop(0)  # unhired graduates of last year have gone
-                queue.append(int(round(p.training_intake[r] * p.training_completion[r])))
+        p, week = self.params, self.week
+        self.market.advance(week)
         due = self.pending["arrival_week"] <= week
         arrivals = self.pending.take(due)
         self.pending = self.pending.take(~due)
         self.engine.add(arrivals)
         self.recorder.add_arrivals(week, arrivals["sector"], arrivals["role"], arrivals["route"])
-        self.cohorts.add_joins(week, arrivals["route"])
-        st.set_stocks(self.engine.aggregate(), p.n_roles)
+        self.cohorts.add_joins(week, arrivals["route"], arrivals["sector"], arrivals["role"])
+        self.state.set_stocks(self.engine.aggregate(), p.n_roles)
 
     def _phase_recruitment(self) -> None:
         self._update_pending_units()
@@ -307,13 +350,57 @@ class WorkforceModel(mesa.Model):
                 continue
             recruits = prog.recruit(self.week)
             if recruits is not None and len(recruits):
+                recruits = Cohort.concat([
+                    self.market.programme_recruits(self.week, recruits.take(recruits["route"] == code),
+                                                   self.route_pool[int(code)])
+                    for code in np.unique(recruits["route"])])
+                if not len(recruits):
+                    continue
                 self.programme_recruits[self.week, i] += len(recruits)
                 prog.recruits += len(recruits)
                 self.pending = Cohort.concat([self.pending, recruits])
                 self._update_pending_units()
-        hires = ep.recruit(self.params, self.state, self.week, fill_mult=self.levers.fill_mult)
+        new_employer, hires = self.market.hire(self.state, self.week, self.searchers, self.search_target,
+                                               fill_mult=self.levers.fill_mult)
+        self._move(self.searchers, self.search_target, new_employer)
         self.pending = Cohort.concat([self.pending, hires])
         self._update_pending_units()
+        for prog in self.programmes:  # observing, active or not (it draws nothing, moves nothing)
+            prog.after_departures(self._departures(new_employer), self.week)
+
+    def _move(self, searchers: Cohort, target: np.ndarray, new_employer: np.ndarray) -> None:
+        """Searchers who got an offer move now: they leave one employer and join another."""
+        moved = new_employer >= 0
+        if not moved.any():
+            return
+        m, d, e = searchers.take(moved), target[moved].astype(np.int64), new_employer[moved].astype(np.int64)
+        n = len(m)
+        self.engine.update(
+            m, employer=e, sector=d, tenure=np.zeros(n), join_week=np.full(n, self.week),
+            route=np.full(n, OTHER_EMPLOYER), sick=np.zeros(n), career=np.zeros(n), career_until=np.zeros(n),
+            # assumption: a worker who moves for flexibility gets the arrangement they wanted
+            flex=np.where(m["flex"] == FLEX_UNMET, FLEX_MET, m["flex"]),
+            sector_tenure=np.where(m["sector"] != d, 0, m["sector_tenure"]))
+        st, r = self.state, m["role"].astype(np.int64)
+        old = m["employer"].astype(np.int64)
+        fte = m["fte"].astype(np.int64)
+        high = (m["burnout"][:, None].astype(np.int64) >= THRESHOLD_UNITS[None, :]).astype(np.int64)
+        for cells, sign in ((old, -1), (e, 1)):
+            np.add.at(st.headcount, (cells, r), sign)
+            np.add.at(st.fte_units, (cells, r), sign * fte)
+            np.add.at(st.burnout_units, (cells, r), sign * m["burnout"].astype(np.int64))
+            np.add.at(st.high_burnout, (cells, r), sign * high)
+        np.add.at(st.sick_units, (old, r), -fte * m["sick"].astype(np.int64))   # movers start well
+        self.recorder.add_moves(self.week, m["sector"], d, r, m["entry_route"])
+        self.cohorts.add_departures(self.week, m["join_week"], m["route"], m["sector"], r, d)
+        self.cohorts.add_joins(self.week, np.full(n, OTHER_EMPLOYER), d, r)
+
+    def _departures(self, new_employer: np.ndarray):
+        """Everyone who left an employer this week (exits and moves), for the programmes."""
+        parts = [*self.week_leavers, (self.searchers.take(new_employer >= 0),
+                                      self.search_target[new_employer >= 0])]
+        cat = {k: np.concatenate([who[k] for who, _ in parts]) for k in ("sector", "role", "employer")}
+        return Departures(**cat, dest=np.concatenate([d for _, d in parts]))
 
     def _phase_cover(self) -> None:
         ep.cover(self.params, self.state, self.levers)
@@ -321,10 +408,14 @@ class WorkforceModel(mesa.Model):
     def _phase_yearly(self) -> None:
         if (self.week + 1) % WEEKS_PER_YEAR == 0:
             self.engine.age_one_year()
+            age_pools(self.market.pools, self.market.working)
             self.state.pay_scale = self.state.pay_scale * (1.0 + self.params.pay_award)[:, None]
 
     def _phase_record(self) -> None:
         self.recorder.record_stocks(self.week, self.state)
+        self.recorder.record_pools(self.week, self.market.figures())
+        if (self.week + 1) % WEEKS_PER_YEAR == 0:
+            self.recorder.record_ages((self.week + 1) // WEEKS_PER_YEAR, self.engine.age_profile())
         for i, prog in enumerate(self.programmes):
             if prog.active(self.week):
                 self.programme_cost[self.week, i] = prog.weekly_cost(self.week)
@@ -344,6 +435,15 @@ class WorkforceModel(mesa.Model):
 
     def flows(self):
         return self.recorder.flow_table(self.week)
+
+    def leavers(self):
+        return self.recorder.leaver_table(self.week)
+
+    def pools(self):
+        return self.recorder.pool_table(self.week)
+
+    def ages(self):
+        return self.recorder.age_table()
 
     def cohort_table(self):
         return self.cohorts.table(self.week, self.route_names, self.params.start_date)

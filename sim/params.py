@@ -5,13 +5,17 @@ employer. Rates given per year in the config become weekly probabilities here.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
+from sim.ages import age_fit_misses, local_age_profiles, retire_return_share
 from sim.codes import FTE_UNIT, N_ROUTES, N_SECTORS, ROUTES, SECTORS, WEEKS_PER_YEAR
-from sim.config import RunConfig
+from sim.config import AGED_ROUTES, RunConfig
+from sim.market import CareerParams, MarketParams, build_careers, build_market
+from sim.rates import annual_to_weekly
 
 MAX_AGE = 128
 
@@ -23,6 +27,9 @@ class WorkerRules(NamedTuple):
     leave_base: np.ndarray       # float64 [S, R] weekly leave hazard before the multipliers
     sick_start: np.ndarray       # float64 [S, R] weekly chance a sickness episode starts
     retire_weekly: np.ndarray    # float64 [MAX_AGE]
+    age_mult: np.ndarray         # float64 [MAX_AGE] leave hazard multiplier by age
+    career_start: np.ndarray     # float64 [S, R, C] weekly chance of starting a career route
+    career_max_age: np.ndarray   # int64 [C]
     flex_wish: float
     flex_lapse: float
     b_noise: float
@@ -36,9 +43,9 @@ class WorkerRules(NamedTuple):
     first_year_multiplier: float
 
 
-def annual_to_weekly(p: float) -> float:
-    """Weekly probability that compounds to an annual probability p."""
-    return 1.0 - (1.0 - p) ** (1.0 / WEEKS_PER_YEAR)
+
+class AgeStructureWarning(UserWarning):
+    """The system's ages are not a steady state of the model's flows (sim.ages.age_fit_misses)."""
 
 
 @dataclass
@@ -58,8 +65,8 @@ class Params:
     share_over_55: np.ndarray
     leave_base: np.ndarray       # weekly leave hazard before the behavioural multipliers
     sick_start: np.ndarray       # weekly chance of starting a sickness episode, before burnout
-    fill_base: np.ndarray        # weekly chance that a vacant post is filled, before pay
-    route_cum: np.ndarray        # [S, R, N_ROUTES] cumulative shares of external hires by route
+    match_factor: np.ndarray     # fitted factor on the matching efficiency (sim.matching)
+    route_share: np.ndarray      # [S, R, N_ROUTES] observed shares of external hires by route
     # per sector
     growth: np.ndarray
     winter_surge: np.ndarray
@@ -77,6 +84,8 @@ class Params:
     sector_first: np.ndarray     # int64 [S+1]: employers of sector s are sector_first[s]:sector_first[s+1]
     # behaviour
     retire_weekly: np.ndarray    # float64 [MAX_AGE]
+    age_mult: np.ndarray         # float64 [MAX_AGE] leave hazard multiplier by age
+    route_mult: np.ndarray       # float64 [N_ROUTES] leave hazard multiplier by route into the system
     b_rise: float
     b_recovery: float
     b_noise: float
@@ -96,10 +105,10 @@ class Params:
     flex_wish: float
     flex_lapse: float
     time_to_hire: np.ndarray     # int64 [N_ROUTES]
-    age_lo: np.ndarray           # int64 [N_ROUTES]
+    age_lo: np.ndarray           # int64 [N_ROUTES]: ages of recruits of the routes with an age range
     age_hi: np.ndarray
     returner_fte_factor: float
-    pay_elasticity: float
+    retiree_fte_factor: float
     deprived_share: float
     start_date: np.datetime64
     # training pipeline per role: intake a year (scaled), course years, completion, qualify week; -1 = none
@@ -107,6 +116,22 @@ class Params:
     training_years: np.ndarray
     training_completion: np.ndarray
     training_week: np.ndarray
+    market: MarketParams
+    careers: CareerParams
+    # the observed market the pools' propensities were sized in (sim.config.Calibration)
+    ref_pay: np.ndarray | None = None              # [S, R] GBP a year
+    ref_intake: np.ndarray | None = None           # [R] a year (scaled), -1: no pipeline
+    ref_competing_pay: float = 0.0
+    # FTE of a new hire (hundredths) before their route's factor (returners and retirees come back
+    # on fewer hours), so that the workforce's mean FTE stays the observed one in a steady state
+    hire_fte_units: np.ndarray | None = None  # float64 [S, R]
+    route_fte: np.ndarray | None = None       # float64 [N_ROUTES]: the routes' factors
+    retire_return_share: np.ndarray | None = None  # [S, R] share of outside hires in a steady state
+    stock_route_mix: np.ndarray | None = None      # [S, R, N_ROUTES] routes in of the workforce
+    # ages (sim.ages): local recruits' youngest and oldest age, the starting age distribution
+    local_age_lo: np.ndarray | None = None   # int64 [S, R]
+    local_age_hi: np.ndarray | None = None
+    age_pmf: np.ndarray | None = None         # float64 [S, R, len(sim.ages.AGES)]
 
     @property
     def n_roles(self) -> int:
@@ -120,9 +145,11 @@ class Params:
         return self.b_rise / self.b_recovery * self.base_stress
 
     def worker_rules(self) -> WorkerRules:
-        return WorkerRules(
-            leave_base=self.leave_base, sick_start=self.sick_start, retire_weekly=self.retire_weekly,
-            **{name: float(getattr(self, name)) for name in WorkerRules._fields[3:]})
+        arrays = {"leave_base": self.leave_base, "sick_start": self.sick_start,
+                  "retire_weekly": self.retire_weekly, "age_mult": self.age_mult,
+                  "career_start": self.careers.start_weekly, "career_max_age": self.careers.max_age}
+        return WorkerRules(**arrays, **{name: float(getattr(self, name)) for name in WorkerRules._fields
+                                        if name not in arrays})
 
 
 def _employer_weights(n: int, skew: float) -> np.ndarray:
@@ -139,8 +166,8 @@ def build(cfg: RunConfig, scale: float = 1.0) -> Params:
     z = lambda dtype=np.float64: np.zeros((S, R), dtype)  # noqa: E731
     employs, headcount, fte_u = z(bool), z(np.int64), z(np.int64)
     pay, turnover, vacancy, sickness, mean_age, over55 = z(), z(), z(), z(), z(), z()
-    leave_base, sick_start, fill_base = z(), z(), z()
-    route_cum = np.zeros((S, R, N_ROUTES))
+    leave_base, sick_start, match_factor = z(), z(), z()
+    route_share = np.zeros((S, R, N_ROUTES))
     per_sector = {k: np.zeros(S) for k in (
         "growth", "winter_surge", "pay_award", "bank_share", "agency_share", "bank_premium",
         "agency_premium", "flex_grant")}
@@ -185,14 +212,16 @@ def build(cfg: RunConfig, scale: float = 1.0) -> Params:
             # behavioural multipliers and the dynamics.
             leave_base[s, r] = annual_to_weekly(role.turnover) * cal.leave
             sick_start[s, r] = role.sickness * q / max(1.0 - role.sickness, 1e-9) * cal.sickness
-            v = max(role.vacancy, 1e-3)
-            fill_base[s, r] = min(1.0, role.turnover / WEEKS_PER_YEAR * (1 - v) / v * cal.fill)
-            route_cum[s, r] = np.cumsum(role.hire_routes.shares())
+            match_factor[s, r] = cal.fill
+            route_share[s, r] = role.hire_routes.shares()
     sector_first = np.concatenate([[0], np.cumsum(n_emp)]).astype(np.int64)
     employer_sector = np.repeat(np.arange(S, dtype=np.int8), n_emp)
     retire = np.zeros(MAX_AGE)
     for age, p in sorted(beh.leaving.retirement_by_age.items()):
         retire[age:] = annual_to_weekly(p) if p < 1 else 1.0
+    age_mult = np.ones(MAX_AGE)
+    for age, m in sorted(beh.leaving.age_multiplier.items()):
+        age_mult[age:] = m
     rec = beh.recruitment
     t_intake, t_years, t_comp, t_week = (np.full(R, -1.0), np.zeros(R, np.int64),
                                          np.zeros(R), np.zeros(R, np.int64))
@@ -200,16 +229,30 @@ def build(cfg: RunConfig, scale: float = 1.0) -> Params:
         r = roles.index(rname)
         t_intake[r], t_years[r] = tr.intake_per_year * scale, tr.course_years
         t_comp[r], t_week[r] = tr.completion, tr.qualify_week
+    ref_pay, ref_intake = pay.copy(), t_intake.copy()
+    ref_competing = sysc.labour_market.local.competing_pay_gbp
+    for s, name in enumerate(SECTORS):
+        for r, rname in enumerate(roles):
+            role = sysc.sectors[name].roles.get(rname) if name in sysc.sectors else None
+            if role is None:
+                continue
+            cal = role.calibration
+            ref_pay[s, r] = cal.reference_pay or ref_pay[s, r]
+            if cal.reference_intake is not None and t_intake[r] >= 0:
+                ref_intake[r] = cal.reference_intake * scale
+            ref_competing = cal.reference_competing_pay or ref_competing
     b = beh.burnout
-    return Params(
+    careers = build_careers(cfg, roles)
+    params = Params(
         seed=cfg.seed, weeks=cfg.years * WEEKS_PER_YEAR, roles=list(roles),
         employs=employs, headcount=headcount, mean_fte_units=fte_u, pay_scale=pay,
         turnover=turnover, vacancy=vacancy, sickness=sickness, mean_age=mean_age,
-        share_over_55=over55, leave_base=leave_base, sick_start=sick_start, fill_base=fill_base,
-        route_cum=route_cum, agency_cap=agency_cap, dest_shares=dest,
+        share_over_55=over55, leave_base=leave_base, sick_start=sick_start, match_factor=match_factor,
+        route_share=route_share, agency_cap=agency_cap, dest_shares=dest,
         employer_sector=employer_sector,
         employer_weight=np.concatenate(weights) if weights else np.zeros(0),
-        sector_first=sector_first, retire_weekly=retire,
+        sector_first=sector_first, retire_weekly=retire, age_mult=age_mult,
+        route_mult=np.array([beh.leaving.route_multiplier.get(r, 1.0) for r in ROUTES]),
         b_rise=b.rise, b_recovery=b.recovery, b_noise=b.noise, base_stress=b.base_stress,
         pressure_weight=b.pressure_weight, unmet_flex_weight=b.unmet_flex_weight,
         sick_end=q, sick_burnout_weight=beh.sickness.burnout_weight,
@@ -222,13 +265,38 @@ def build(cfg: RunConfig, scale: float = 1.0) -> Params:
         flex_share_unmet=beh.flexible_working.share_unmet,
         flex_wish=beh.flexible_working.wish_rate, flex_lapse=beh.flexible_working.lapse_rate,
         time_to_hire=np.array([max(1, rec.time_to_hire_weeks[r]) for r in ROUTES], np.int64),
-        age_lo=np.array([rec.age_range[r][0] for r in ROUTES], np.int64),
-        age_hi=np.array([rec.age_range[r][1] for r in ROUTES], np.int64),
-        returner_fte_factor=rec.returner_fte_factor, pay_elasticity=rec.pay_elasticity,
+        age_lo=np.array([rec.age_range[r][0] if r in AGED_ROUTES else 18 for r in ROUTES], np.int64),
+        age_hi=np.array([rec.age_range[r][1] if r in AGED_ROUTES else 60 for r in ROUTES], np.int64),
+        returner_fte_factor=rec.returner_fte_factor, retiree_fte_factor=rec.retiree_fte_factor,
         deprived_share=sysc.deprived_share, start_date=np.datetime64(sysc.start_date, "D"),
         training_intake=t_intake, training_years=t_years, training_completion=t_comp,
-        training_week=t_week, **per_sector,
+        training_week=t_week, market=build_market(cfg, roles, scale), careers=careers, **per_sector,
     )
+    params.ref_pay, params.ref_intake, params.ref_competing_pay = ref_pay, ref_intake, ref_competing
+    params.local_age_lo, params.local_age_hi, params.age_pmf = local_age_profiles(params)
+    for miss in age_fit_misses(params):
+        warnings.warn(miss, AgeStructureWarning, stacklevel=2)
+    params.route_fte = np.ones(N_ROUTES)
+    params.route_fte[ROUTES.index("returners")] = rec.returner_fte_factor
+    params.route_fte[ROUTES.index("retire_return")] = rec.retiree_fte_factor
+    params.retire_return_share = retire_return_share(params)
+    params.stock_route_mix = stock_route_mix(params)
+    mix = (params.stock_route_mix * params.route_fte).sum(axis=2)
+    params.hire_fte_units = np.minimum(fte_u / np.maximum(mix, 1e-9), FTE_UNIT)
+    return params
+
+
+def stock_route_mix(p: Params) -> np.ndarray:
+    """[S, R, N_ROUTES] how the workforce came into the system, in a steady state: each route's
+    share of the hires times how long its recruits stay (overseas recruits leave less, retirees
+    who come back soon retire again)."""
+    rr = p.retire_return_share[:, :, None]
+    hires = p.route_share * (1.0 - rr) + rr * np.eye(N_ROUTES)[ROUTES.index("retire_return")]
+    stay = 1.0 / np.maximum(p.turnover[:, :, None] * p.route_mult[None, None, :], 1e-3)
+    # assumption: retirees back in post leave at their turnover plus a fifth a year retiring again
+    stay[:, :, ROUTES.index("retire_return")] = 1.0 / np.maximum(p.turnover + 0.2, 1e-3)
+    stock = hires * stay
+    return stock / np.maximum(stock.sum(axis=2, keepdims=True), 1e-300)
 
 
 def winter_factor(p: Params, week: int) -> float:

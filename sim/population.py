@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.ages import AGE_MIN, AGES, draw_ages, draw_tenure_years, first_year_hazard_split
 from sim.codes import (
     DT_AGE,
     DT_CODE,
@@ -19,17 +20,21 @@ from sim.codes import (
     FLEX_NONE,
     FLEX_UNMET,
     FTE_UNIT,
+    INTERNATIONAL,
+    LOCAL_LABOUR,
+    N_ROUTES,
     N_SECTORS,
-    ROUTES,
     WEEKS_PER_YEAR,
 )
 from sim.params import Params
 from sim.rng import (
     S_AGE,
     S_BURNOUT0,
+    S_CAREER,
     S_DEPRIVED,
     S_FTE,
     S_PLACE,
+    S_POOL_AGE,
     S_ROUTE,
     S_SICK,
     S_TENURE,
@@ -38,10 +43,12 @@ from sim.rng import (
 from sim.workers import BURNOUT_UNIT, Cohort
 
 INIT_WEEK = 0xFFFFFFFF  # the "week" coordinate of draws made before the first week
-INTERNATIONAL = ROUTES.index("international")
-RETURNERS = ROUTES.index("returners")
-MAX_AGE_DRAWN = 67
 PART_TIME_HI = 0.9
+# A role with fewer staff than a sector has employers (registered nurses in social care) is
+# employed by the largest employers only, at least this many each on average (assumption: care
+# homes with nursing employ nurses, most home care providers none). Spreading one nurse over every
+# provider would leave each with a fraction of a post it could never fill.
+MIN_STAFF_PER_EMPLOYER = 3
 
 
 def hire_id(week: int, channel: int, role: np.ndarray, employer: np.ndarray,
@@ -73,18 +80,6 @@ def draw_fte_units(u: np.ndarray, mean_units: np.ndarray) -> np.ndarray:
     return np.where(full, FTE_UNIT, part).astype(DT_FTE)
 
 
-def draw_initial_age(u: np.ndarray, mean_age: np.ndarray, over55: np.ndarray) -> np.ndarray:
-    """Ages 55..66 uniform with the share over 55; below 55 uniform on [a, 55) with a chosen
-    so that the overall mean matches."""
-    old, v = _split(u, over55)
-    mid_old = (55 + MAX_AGE_DRAWN) / 2
-    m_low = (mean_age - mid_old * over55) / np.maximum(1.0 - over55, 1e-9)
-    a = np.clip(2 * m_low - 55, 18, 54)
-    young = np.floor(a + v * (55 - a))
-    aged = np.floor(55 + v * (MAX_AGE_DRAWN - 55))
-    return np.where(old, aged, young).astype(DT_AGE)
-
-
 def draw_flex(u: np.ndarray, p: Params) -> np.ndarray:
     return np.where(u < p.flex_share_met, FLEX_MET,
                     np.where(u < p.flex_share_met + p.flex_share_unmet, FLEX_UNMET, FLEX_NONE)
@@ -93,7 +88,7 @@ def draw_flex(u: np.ndarray, p: Params) -> np.ndarray:
 
 def draw_route(u: np.ndarray, cum: np.ndarray) -> np.ndarray:
     """Route index from per-worker cumulative shares cum[i, :]."""
-    return np.minimum((u[:, None] >= cum).sum(axis=1), len(ROUTES) - 1).astype(DT_FLAG)
+    return np.minimum((u[:, None] >= cum).sum(axis=1), N_ROUTES - 1).astype(DT_FLAG)
 
 
 def _allocate(n: int, weights: np.ndarray) -> np.ndarray:
@@ -107,7 +102,9 @@ def _allocate(n: int, weights: np.ndarray) -> np.ndarray:
 
 
 def initial_population(p: Params) -> Cohort:
-    """Workers in post at the start, per (sector, role), spread over the sector's employers."""
+    """Workers in post at the start, per (sector, role), spread over the sector's employers. Ages
+    come from the stationary age structure and tenures from the stationary time in post
+    (sim.ages), so the starting workforce is one the model's own flows keep in place."""
     sector, employer, role = [], [], []
     for s in range(N_SECTORS):
         lo, hi = p.sector_first[s], p.sector_first[s + 1]
@@ -115,7 +112,10 @@ def initial_population(p: Params) -> Cohort:
             n = int(p.headcount[s, r])
             if n == 0 or hi == lo:
                 continue
-            counts = _allocate(n, p.employer_weight[lo:hi])
+            k = int(min(hi - lo, max(1, n // MIN_STAFF_PER_EMPLOYER)))
+            weights = np.zeros(hi - lo)
+            weights[:k] = p.employer_weight[lo:lo + k] / p.employer_weight[lo:lo + k].sum()
+            counts = _allocate(n, weights)
             employer.append(np.repeat(np.arange(lo, hi), counts))
             sector.append(np.full(n, s))
             role.append(np.full(n, r))
@@ -126,21 +126,49 @@ def initial_population(p: Params) -> Cohort:
     ids = np.arange(n, dtype=DT_ID)
     u = {st: uniforms(p.seed, INIT_WEEK, ids, st) for st in
          (S_AGE, S_FTE, S_TENURE, S_PLACE, S_BURNOUT0, S_SICK, S_ROUTE, S_DEPRIVED)}
-    age = draw_initial_age(u[S_AGE], p.mean_age[sector, role], p.share_over_55[sector, role])
-    # Tenure: exponential with the mean implied by the turnover rate, no longer than a career.
-    years = -np.log1p(-u[S_TENURE]) / np.maximum(p.turnover[sector, role], 0.02)
+    age = draw_ages(u[S_AGE], p.age_pmf.reshape(-1, len(AGES)), sector * p.n_roles + role).astype(DT_AGE)
+    h0 = first_year_hazard_split(p.turnover, p.first_year_multiplier)
+    years = draw_tenure_years(u[S_TENURE], h0[sector, role], p.first_year_multiplier)
     years = np.minimum(years, np.maximum(age.astype(np.float64) - 18.0, 0.0))
     tenure = np.minimum(np.floor(years * WEEKS_PER_YEAR), 32000).astype(DT_WEEKS)
+    route = draw_route(u[S_ROUTE], np.cumsum(p.stock_route_mix[sector, role], axis=1))
+    # joined before the run: a tenure of t weeks is a join t weeks ago (at least one)
+    join_week = np.minimum(-tenure.astype(np.int64), -1)
+    sponsored = np.where(route == INTERNATIONAL,
+                         np.maximum(p.market.sponsorship_weeks + join_week, 0), 0).astype(DT_WEEKS)
+    career, career_until = apprentices_at_start(p, ids, sector, role, age)
     return Cohort(
         id=ids, sector=sector.astype(DT_CODE), employer=employer.astype(DT_EMPLOYER),
         role=role.astype(DT_CODE), age=age, tenure=tenure, sector_tenure=tenure.copy(),
-        fte=draw_fte_units(u[S_FTE], p.mean_fte_units[sector, role]),
+        fte=draw_fte_units(u[S_FTE], np.rint(p.hire_fte_units[sector, role] * p.route_fte[route])),
         flex=draw_flex(u[S_PLACE], p), burnout=np.zeros(n, np.uint16),  # see settle_burnout
         sick=(u[S_SICK] < p.sickness[sector, role]).astype(DT_FLAG),
-        route=draw_route(u[S_ROUTE], p.route_cum[sector, role]),
+        route=route, entry_route=route.copy(), prev_role=np.full(n, -1, DT_CODE),
+        career=career, career_until=career_until, sponsored_until=sponsored,
         deprived=(u[S_DEPRIVED] < p.deprived_share).astype(DT_FLAG),
-        join_week=(-tenure).astype(DT_WEEKS),
+        join_week=join_week.astype(DT_WEEKS),
     )
+
+
+def apprentices_at_start(p: Params, ids: np.ndarray, sector: np.ndarray, role: np.ndarray,
+                         age: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Workers already training in post for another role at the start, as many as in a steady
+    state (each route's yearly starts x its length), their training ending at any week of it."""
+    c = p.careers
+    career = np.zeros(len(ids), DT_FLAG)
+    until = np.zeros(len(ids), DT_WEEKS)
+    u = uniforms(p.seed, INIT_WEEK, ids, S_CAREER)
+    acc = np.zeros(len(ids))
+    for k in np.flatnonzero(c.in_post):
+        share = (1.0 - (1.0 - c.start_weekly[sector, role, k]) ** c.weeks[k]) * (age <= c.max_age[k])
+        hit = (u >= acc) & (u < acc + share) & (career == 0)
+        career[hit] = k + 1
+        # the position within the band is uniform: the weeks of training left
+        within = (u[hit] - acc[hit]) / np.maximum(share[hit], 1e-300)
+        left = np.floor(within * c.weeks[k]).astype(np.int64) + 1
+        until[hit] = np.minimum(left, 32000)
+        acc = acc + share
+    return career, until
 
 
 def settle_burnout(p: Params, cohort: Cohort, pressure_er: np.ndarray) -> None:
@@ -158,48 +186,75 @@ def settle_burnout(p: Params, cohort: Cohort, pressure_er: np.ndarray) -> None:
     cohort.arrays["burnout"] = np.rint(b * BURNOUT_UNIT).astype(np.uint16)
 
 
-def new_hires(p: Params, week: int, employer: np.ndarray, role: np.ndarray, k: np.ndarray,
-              route: np.ndarray | None = None, channel: int = 0, key_week: int | None = None,
-              lag: int | None = None, age_range: tuple[int, int] | None = None,
-              deprived_share: float | None = None, fte_factor: float = 1.0) -> Cohort:
+def pool_ages(u: np.ndarray, stock: np.ndarray) -> np.ndarray:
+    """Ages of people hired from a pool kept by age ([A] expected people by age)."""
+    pmf = stock / max(stock.sum(), 1e-300)
+    return draw_ages(u, pmf)
+
+
+def new_hires(p: Params, week: int, employer: np.ndarray, role: np.ndarray, k: np.ndarray, *,
+              route: np.ndarray | None = None, route_cum: np.ndarray | None = None,
+              channel: int = 0, key_week: int | None = None, lag: int | None = None,
+              age_range: tuple[int, int] | None = None, deprived_share: float | None = None,
+              fte_factor: float = 1.0, pool_stocks: dict[int, np.ndarray] | None = None,
+              entry_route: np.ndarray | None = None) -> Cohort:
     """Hires agreed in `week` for the given posts; each starts after a time to hire.
 
-    Returns a cohort with an extra `arrival_week` array. Regular hires draw their route from the
-    sector's mix and take its time to hire, ages and deprived share; a programme gives its own
-    route code with `lag`, `age_range`, `deprived_share` and `fte_factor`. `key_week` (default
-    `week`) is the week coordinate of the ids and draws, for hires agreed before the run."""
+    Returns a cohort with an extra `arrival_week` array. Hires from the pools draw their route
+    from `route_cum` ([S, R, routes] cumulative mix of this week's applications) and take its
+    time to hire, ages (`pool_stocks`: route -> [R, A] people by age for the pools kept by age),
+    FTE and deprived share; a programme gives its own `route` code with `lag`, `age_range`,
+    `deprived_share` and `fte_factor`, and the pool it drew from as `entry_route`. `key_week`
+    (default `week`) is the week coordinate of the ids and draws, for hires agreed before the run."""
     kw = week if key_week is None else key_week
     sector = p.employer_sector[employer]
     ids = hire_id(kw, channel, role, employer, k)
     u = {st: uniforms(p.seed, kw, ids, st) for st in
          (S_AGE, S_FTE, S_PLACE, S_BURNOUT0, S_ROUTE, S_DEPRIVED)}
+    n = len(ids)
     if route is None:
-        route = draw_route(u[S_ROUTE], p.route_cum[sector, role])
+        route = draw_route(u[S_ROUTE], route_cum[sector, role])
     route = route.astype(DT_FLAG)
     if lag is None:
         delay = p.time_to_hire[route]
         lo, hi = p.age_lo[route], p.age_hi[route]
-        fte_factor = np.where(route == RETURNERS, p.returner_fte_factor, 1.0)
+        local = route == LOCAL_LABOUR
+        lo = np.where(local, p.local_age_lo[sector, role], lo)
+        hi = np.where(local, p.local_age_hi[sector, role], hi)
+        fte_factor = p.route_fte[route]
         local = route != INTERNATIONAL
         share = p.deprived_share
+        entry = route
     else:
-        delay = np.full(len(ids), max(1, lag))
+        delay = np.full(n, max(1, lag))
         lo, hi = age_range
-        local = np.ones(len(ids), bool)
+        local = np.ones(n, bool)
         share = p.deprived_share if deprived_share is None else deprived_share
-    age = np.floor(lo + u[S_AGE] * (hi - lo + 1)).astype(DT_AGE)
-    mean_fte = p.mean_fte_units[sector, role].astype(np.float64)
-    mean_fte = np.where(fte_factor != 1.0, np.rint(mean_fte * fte_factor), mean_fte)
+        entry = route if entry_route is None else entry_route.astype(DT_FLAG)
+    age = np.floor(lo + u[S_AGE] * (hi - lo + 1)).astype(np.int64)
+    if lag is None and pool_stocks:
+        v = uniforms(p.seed, kw, ids, S_POOL_AGE)
+        for k_route, stock in pool_stocks.items():       # [R, A], or [S, R, A] by sector left
+            for s_, r in {(int(a), int(b)) for a, b in zip(sector[route == k_route], role[route == k_route],
+                                                            strict=True)}:
+                sel = (route == k_route) & (role == r) & (sector == s_)
+                by_age = stock[s_, r] if stock.ndim == 3 else stock[r]
+                if by_age.sum() > 0:
+                    age[sel] = pool_ages(v[sel], by_age)
+    mean_fte = np.rint(p.hire_fte_units[sector, role] * fte_factor)
     eq = p.burnout_equilibrium()
-    zeros = np.zeros(len(ids), DT_WEEKS)
+    zeros = np.zeros(n, DT_WEEKS)
     arrival = (week + delay).astype(np.int32)
+    sponsored = np.where(entry == INTERNATIONAL, arrival + p.market.sponsorship_weeks, 0)
     return Cohort(
         id=ids, sector=sector.astype(DT_CODE), employer=employer.astype(DT_EMPLOYER),
-        role=role.astype(DT_CODE), age=age, tenure=zeros, sector_tenure=zeros.copy(),
-        fte=draw_fte_units(u[S_FTE], mean_fte), flex=draw_flex(u[S_PLACE], p),
+        role=role.astype(DT_CODE), age=np.clip(age, AGE_MIN, AGES[-1]).astype(DT_AGE), tenure=zeros,
+        sector_tenure=zeros.copy(), fte=draw_fte_units(u[S_FTE], mean_fte), flex=draw_flex(u[S_PLACE], p),
         # New starters arrive fresher than the average worker (assumption).
         burnout=np.rint(eq * u[S_BURNOUT0] * BURNOUT_UNIT).astype(np.uint16),
-        sick=np.zeros(len(ids), DT_FLAG), route=route,
+        sick=np.zeros(n, DT_FLAG), route=route, entry_route=entry.astype(DT_FLAG),
+        prev_role=np.full(n, -1, DT_CODE), career=np.zeros(n, DT_FLAG), career_until=zeros.copy(),
+        sponsored_until=np.minimum(sponsored, 32000).astype(DT_WEEKS),
         deprived=((u[S_DEPRIVED] < share) & local).astype(DT_FLAG),
         join_week=arrival.astype(DT_WEEKS), arrival_week=arrival,
     )

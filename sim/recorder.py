@@ -1,59 +1,115 @@
-"""Weekly records of stocks and flows, kept in preallocated arrays and turned into the
-tidy tables of the output contract (timeseries and flows)."""
+"""Weekly records of stocks and flows, kept in preallocated arrays and turned into the tidy
+tables of the output contract (timeseries, flows, leavers, pools, ages)."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from sim.codes import EXIT_NODE0, FTE_UNIT, N_SECTORS, NODES, SECTORS
+from sim.ages import AGE_MAX
+from sim.codes import (
+    AGE_BANDS,
+    BURNOUT_THRESHOLDS,
+    DEST_EDUCATION,
+    DESTINATIONS,
+    EDUCATION_NODE,
+    EXIT_NODE0,
+    FTE_UNIT,
+    N_SECTORS,
+    NODES,
+    ROUTES,
+    SECTORS,
+    WEEKS_PER_YEAR,
+)
 from sim.employer_phases import EmployerState, vacancy_fte
 from sim.params import Params
+from sim.pools import MEASURES
 from sim.workers import BURNOUT_UNIT
 
 STOCKS = ("headcount", "fte", "establishment_fte", "vacancy_fte", "sick_fte", "bank_fte",
           "agency_fte", "agency_cost_gbp", "bank_cost_gbp", "burnout_sum", "joiners", "leavers")
+HIGH_BURNOUT = tuple(f"burnout_share_ge_{t:g}".replace(".", "_") for t in BURNOUT_THRESHOLDS)
 
 
 def destination_node(dest: np.ndarray) -> np.ndarray:
     """Flow-graph node of a destination code (sectors keep their index)."""
-    return np.where(dest < N_SECTORS, dest, EXIT_NODE0 + (dest - N_SECTORS)).astype(np.int64)
+    dest = np.asarray(dest).astype(np.int64)
+    node = np.where(dest < N_SECTORS, dest, EXIT_NODE0 + (dest - N_SECTORS))
+    return np.where(dest == DEST_EDUCATION, EDUCATION_NODE, node)
+
+
+def band_names() -> list[str]:
+    bounds = [*AGE_BANDS[1:], AGE_MAX + 1]
+    return [f"{lo}-{hi - 1}" for lo, hi in zip(AGE_BANDS, bounds, strict=True)]
 
 
 class Recorder:
-    def __init__(self, p: Params, route_source: np.ndarray):
+    def __init__(self, p: Params, route_source: np.ndarray, route_names: list[str]):
         self.p = p
         self.route_source = route_source  # flow-graph node of each route in
-        W, S, R = p.weeks, N_SECTORS, p.n_roles
-        self.stocks = {k: np.zeros((W, S, R)) for k in STOCKS}
-        self.flows = np.zeros((W, len(NODES), len(NODES)), np.int64)
+        self.route_names = route_names
+        W, S, R, N = p.weeks, N_SECTORS, p.n_roles, len(NODES)
+        self.stocks = {k: np.zeros((W, S, R)) for k in (*STOCKS, *HIGH_BURNOUT)}
+        self.flows = np.zeros((W, N, N, R, R), np.int32)
+        self.leavers = np.zeros((W, S, R, len(route_names), len(DESTINATIONS)), np.int32)
+        self.pools = np.zeros((W, len(ROUTES), R, len(MEASURES)))
+        self.ages = np.zeros((W // WEEKS_PER_YEAR + 1, S, R, len(AGE_BANDS)), np.int64)
+        self.ages_recorded = np.zeros(W // WEEKS_PER_YEAR + 1, bool)
         self.cell_sector_role = (p.employer_sector.astype(np.int64)[:, None] * R
                                  + np.arange(R)[None, :]).ravel()
 
-    def add_departures(self, week: int, sector, role, dest) -> None:
-        np.add.at(self.stocks["leavers"][week], (sector, role), 1)
-        moved = dest < N_SECTORS
-        np.add.at(self.stocks["joiners"][week], (dest[moved], role[moved]), 1)
-        np.add.at(self.flows[week], (sector.astype(np.int64), destination_node(dest)), 1)
+    # --- flows ------------------------------------------------------------------------
+    def add_exits(self, week: int, sector, role, entry_route, dest) -> None:
+        """Leavers who left the system (retired, another industry, the area, to study)."""
+        s, r, d = (np.asarray(a).astype(np.int64) for a in (sector, role, dest))
+        np.add.at(self.stocks["leavers"][week], (s, r), 1)
+        np.add.at(self.flows[week], (s, destination_node(d), r, r), 1)
+        np.add.at(self.leavers[week], (s, r, np.asarray(entry_route).astype(np.int64), d), 1)
+
+    def add_moves(self, week: int, sector, new_sector, role, entry_route) -> None:
+        """Workers who moved to another employer of the system."""
+        s, d, r = (np.asarray(a).astype(np.int64) for a in (sector, new_sector, role))
+        np.add.at(self.stocks["leavers"][week], (s, r), 1)
+        np.add.at(self.stocks["joiners"][week], (d, r), 1)
+        np.add.at(self.flows[week], (s, d, r, r), 1)
+        np.add.at(self.leavers[week], (s, r, np.asarray(entry_route).astype(np.int64), d), 1)
 
     def add_arrivals(self, week: int, sector, role, route) -> None:
-        np.add.at(self.stocks["joiners"][week], (sector, role), 1)
-        np.add.at(self.flows[week], (self.route_source[route.astype(np.int64)], sector), 1)
+        s, r = np.asarray(sector).astype(np.int64), np.asarray(role).astype(np.int64)
+        np.add.at(self.stocks["joiners"][week], (s, r), 1)
+        np.add.at(self.flows[week], (self.route_source[np.asarray(route).astype(np.int64)], s, r, r), 1)
 
+    def add_role_changes(self, week: int, sector, role, new_role) -> None:
+        """A career step with the same employer: a leaver from one role, a joiner to another."""
+        s, r, n = (np.asarray(a).astype(np.int64) for a in (sector, role, new_role))
+        np.add.at(self.stocks["leavers"][week], (s, r), 1)
+        np.add.at(self.stocks["joiners"][week], (s, n), 1)
+        np.add.at(self.flows[week], (s, s, r, n), 1)
+
+    # --- stocks -----------------------------------------------------------------------
     def record_stocks(self, week: int, st: EmployerState) -> None:
         S, R = N_SECTORS, self.p.n_roles
-        fte = st.fte_units / FTE_UNIT
         cells = {
-            "headcount": st.headcount, "fte": fte, "establishment_fte": st.establishment,
-            "vacancy_fte": vacancy_fte(st),
+            "headcount": st.headcount, "fte": st.fte_units / FTE_UNIT,
+            "establishment_fte": st.establishment, "vacancy_fte": vacancy_fte(st),
             "sick_fte": st.sick_units / FTE_UNIT, "bank_fte": st.bank_fte,
             "agency_fte": st.agency_fte, "agency_cost_gbp": st.agency_cost,
             "bank_cost_gbp": st.bank_cost, "burnout_sum": st.burnout_units / BURNOUT_UNIT,
+            **{name: st.high_burnout[:, :, t] for t, name in enumerate(HIGH_BURNOUT)},
         }
         for name, values in cells.items():
             self.stocks[name][week] = np.bincount(
                 self.cell_sector_role, weights=values.ravel().astype(np.float64),
                 minlength=S * R).reshape(S, R)
 
+    def record_pools(self, week: int, figures: np.ndarray) -> None:
+        self.pools[week] = figures
+
+    def record_ages(self, year: int, profile: np.ndarray) -> None:
+        """Workers by age band at the start (year 0) or the end of a simulated year."""
+        self.ages[year] = profile
+        self.ages_recorded[year] = True
+
+    # --- tables -----------------------------------------------------------------------
     def timeseries(self, weeks: int) -> pd.DataFrame:
         """One row per (week, sector, role) the sector employs."""
         p = self.p
@@ -74,17 +130,64 @@ class Recorder:
                   "agency_fte", "agency_cost_gbp", "bank_cost_gbp"):
             df[k] = col[k]
         df["mean_burnout"] = np.where(hc > 0, col["burnout_sum"] / np.maximum(hc, 1), 0.0)
+        for k in HIGH_BURNOUT:
+            df[k] = np.where(hc > 0, col[k] / np.maximum(hc, 1), 0.0)
         df["joiners"] = col["joiners"].astype(np.int64)
         df["leavers"] = col["leavers"].astype(np.int64)
         return df
 
     def flow_table(self, weeks: int) -> pd.DataFrame:
-        """One row per (week, source, target) with a non-zero count."""
-        w, src, dst = np.nonzero(self.flows[:weeks])
+        """One row per (week, source, target, role, target_role) with a non-zero count."""
+        w, src, dst, r, t = np.nonzero(self.flows[:weeks])
+        roles = self.p.roles
         return pd.DataFrame({
             "week": w.astype(np.int64),
             "source": pd.Categorical.from_codes(src, NODES),
             "target": pd.Categorical.from_codes(dst, NODES),
-            "count": self.flows[:weeks][w, src, dst].astype(np.int64),
+            "role": pd.Categorical.from_codes(r, roles),
+            "target_role": pd.Categorical.from_codes(t, roles),
+            "count": self.flows[:weeks][w, src, dst, r, t].astype(np.int64),
         })
 
+    def leaver_table(self, weeks: int) -> pd.DataFrame:
+        """One row per (week, sector, role, route in, destination) with a non-zero count."""
+        w, s, r, k, d = np.nonzero(self.leavers[:weeks])
+        return pd.DataFrame({
+            "week": w.astype(np.int64),
+            "sector": pd.Categorical.from_codes(s, SECTORS),
+            "role": pd.Categorical.from_codes(r, self.p.roles),
+            "route_in": pd.Categorical.from_codes(k, self.route_names),
+            "destination": pd.Categorical.from_codes(d, DESTINATIONS),
+            "count": self.leavers[:weeks][w, s, r, k, d].astype(np.int64),
+        })
+
+    def pool_table(self, weeks: int) -> pd.DataFrame:
+        """One row per (week, pool, role): people in the pool at the end of the week and the
+        week's flows (joined it, hired from it, left it) and expected applications."""
+        W, K, R = weeks, len(ROUTES), self.p.n_roles
+        w, k, r = np.meshgrid(np.arange(W), np.arange(K), np.arange(R), indexing="ij")
+        df = pd.DataFrame({
+            "week": w.ravel().astype(np.int64),
+            "pool": pd.Categorical.from_codes(k.ravel(), ROUTES),
+            "role": pd.Categorical.from_codes(r.ravel(), self.p.roles),
+        })
+        for i, name in enumerate(MEASURES):
+            df[name] = self.pools[:W, :, :, i].ravel()
+        return df
+
+    def age_table(self) -> pd.DataFrame:
+        """Workers in post by (year, sector, role, age band): year 0 is the start, year y the end
+        of simulated year y."""
+        rows = []
+        names = band_names()
+        for y in np.flatnonzero(self.ages_recorded):
+            for s in range(N_SECTORS):
+                for r in range(self.p.n_roles):
+                    if not self.p.employs[s, r]:
+                        continue
+                    for b, name in enumerate(names):
+                        rows.append((int(y), SECTORS[s], self.p.roles[r], name, int(self.ages[y, s, r, b])))
+        df = pd.DataFrame(rows, columns=["year", "sector", "role", "age_band", "headcount"])
+        df["date"] = pd.to_datetime(self.p.start_date + (7 * WEEKS_PER_YEAR * df["year"].to_numpy())
+                                    .astype("timedelta64[D]"))
+        return df[["year", "date", "sector", "role", "age_band", "headcount"]]

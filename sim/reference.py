@@ -13,6 +13,8 @@ import mesa
 import numpy as np
 
 from sim.codes import (
+    AGE_BANDS,
+    DEST_LEFT_AREA,
     DEST_OTHER_INDUSTRY,
     DEST_RETIRED,
     FIRST_YEAR_WEEKS,
@@ -21,12 +23,21 @@ from sim.codes import (
     FLEX_UNMET,
     MAX_WEEKS,
     N_SECTORS,
-    OTHER_EMPLOYER,
 )
-from sim.engine import Departures
+from sim.engine import THRESHOLD_UNITS
+from sim.kernels import CAREER_START, LEAVE, STAY, TRAINED
 from sim.levers import WeekInputs
 from sim.params import MAX_AGE, Params, WorkerRules
-from sim.rng import S_BURNOUT, S_DESTINATION, S_EMPLOYER, S_FLEX, S_LEAVE, S_SICK, uniform_py
+from sim.rng import (
+    S_BURNOUT,
+    S_CAREER,
+    S_DESTINATION,
+    S_EMPLOYER,
+    S_FLEX,
+    S_LEAVE,
+    S_SICK,
+    uniform_py,
+)
 from sim.workers import BURNOUT_UNIT, FIELDS, Cohort
 
 
@@ -37,13 +48,14 @@ class WorkerAgent(mesa.Agent):
         super().__init__(model)
         for k in FIELDS:
             setattr(self, k, int(attrs[k]))
-        self.leaving = False
+        self.decision = STAY
 
     def leave_hazard(self, p: Params, rules: WorkerRules, x: WeekInputs) -> float:
         """Weekly chance of leaving the employer for any reason but retirement."""
         s, r = self.sector, self.role
         h = float(rules.leave_base[s, r]) * (1.0 + rules.leave_burnout_weight * (self.burnout / BURNOUT_UNIT))
         h = h * float(x.pay_mult[s, r]) * float(x.leave_mult[self.employer * p.n_roles + r])
+        h = h * float(rules.age_mult[self.age]) * float(x.entry_mult[self.entry_route])
         if self.flex == FLEX_UNMET:
             h = h * rules.unmet_flex_multiplier
         if self.tenure < FIRST_YEAR_WEEKS:
@@ -53,7 +65,7 @@ class WorkerAgent(mesa.Agent):
         return h
 
     def weekly_update(self, p: Params, rules: WorkerRules, x: WeekInputs) -> None:
-        """Phases 3-5: flexible working, burnout, sickness, the decision to leave."""
+        """Phase 3: flexible working, burnout, sickness, the decision to leave, career steps."""
         seed, week, wid, s, r = p.seed, x.week, self.id, self.sector, self.role
         # Flexible working: an unmet wish may be granted; a new wish may arise; a met one may lapse.
         u = uniform_py(seed, week, wid, S_FLEX)
@@ -88,54 +100,41 @@ class WorkerAgent(mesa.Agent):
             self.sick = 1
         # Leaving: behaviour-driven hazard plus retirement by age.
         total = self.leave_hazard(p, rules, x) + float(rules.retire_weekly[self.age])
-        self.leaving = uniform_py(seed, week, wid, S_LEAVE) < total
-        if self.leaving:
+        self.decision = STAY
+        if uniform_py(seed, week, wid, S_LEAVE) < total:
+            self.decision = LEAVE
             return  # tenure stays as it was: the destination uses the same hazard
         self.tenure = min(self.tenure + 1, MAX_WEEKS)
         self.sector_tenure = min(self.sector_tenure + 1, MAX_WEEKS)
+        # Career: finish in-post training, or perhaps start a route to another role.
+        if self.career > 0:
+            if week >= self.career_until:
+                self.decision = TRAINED
+        elif rules.career_start.shape[2] > 0:
+            u = uniform_py(seed, week, wid, S_CAREER)
+            acc = 0.0
+            for c in range(rules.career_start.shape[2]):
+                if self.age <= rules.career_max_age[c]:
+                    acc += float(rules.career_start[s, r, c])
+                    if u < acc:
+                        self.decision = CAREER_START + c
+                        break
 
-    def choose_destination(self, p: Params, rules: WorkerRules, x: WeekInputs) -> tuple[int, int]:
-        """(destination code, new employer or -1) for a leaver."""
+    def choose_destination(self, p: Params, rules: WorkerRules, x: WeekInputs) -> int:
+        """A leaver's choice: an exit (codes.DESTINATIONS) or a sector to look for work in."""
         seed, week, wid, s, r = p.seed, x.week, self.id, self.sector, self.role
         h = self.leave_hazard(p, rules, x)
         hr = float(rules.retire_weekly[self.age])
         if uniform_py(seed, week, wid, S_DESTINATION) * (h + hr) < hr:
-            return DEST_RETIRED, -1
+            return DEST_RETIRED
         v = uniform_py(seed, week, wid, S_EMPLOYER)
         cum_dest = x.dest_cum[s, r]
         d = 0
         while d < len(cum_dest) - 1 and v >= cum_dest[d]:
             d += 1
-        if d >= N_SECTORS:
-            return d, -1
-        lo_c = float(cum_dest[d - 1]) if d > 0 else 0.0
-        pos = (v - lo_c) / (float(cum_dest[d]) - lo_c)
-        lo, hi = int(p.sector_first[d]), int(p.sector_first[d + 1])
-        cum = x.vacancy_cum[r]
-        total = float(cum[hi]) - float(cum[lo])
-        own_width = 0.0
-        if d == s:
-            own_width = float(cum[self.employer + 1]) - float(cum[self.employer])
-            total = total - own_width
-        if total <= 0.0 or hi <= lo:
-            return DEST_OTHER_INDUSTRY, -1
-        target = float(cum[lo]) + pos * total
-        if d == s and target >= cum[self.employer]:
-            target = target + own_width  # skip over the leaver's own employer
-        employer = lo  # the last employer whose range starts at or before target
-        for e in range(lo, hi):
-            if cum[e] <= target:
-                employer = e
-        return d, employer
-
-    def move_to(self, sector: int, employer: int, week: int) -> None:
-        if sector != self.sector:
-            self.sector_tenure = 0
-        self.route = OTHER_EMPLOYER
-        self.sector, self.employer = sector, employer
-        self.tenure, self.join_week, self.sick = 0, week, 0
-        if self.flex == FLEX_UNMET:
-            self.flex = FLEX_MET
+        if d == DEST_OTHER_INDUSTRY and week < self.sponsored_until:
+            d = DEST_LEFT_AREA  # a visa tied to health and care: another industry is not open
+        return d
 
 
 class ReferenceEngine:
@@ -157,23 +156,29 @@ class ReferenceEngine:
         for w in self.workers:
             w.weekly_update(self.p, self.rules, x)
 
-    def depart(self, x: WeekInputs) -> Departures:
-        leavers = sorted((w for w in self.workers if w.leaving), key=lambda w: w.id)
-        cols = {k: [] for k in ("sector", "role", "employer", "route", "join_week", "dest",
-                                "new_employer")}
-        for w in leavers:
-            d, employer = w.choose_destination(self.p, self.rules, x)
-            for k in ("sector", "role", "employer", "route", "join_week"):
-                cols[k].append(getattr(w, k))
-            cols["dest"].append(d)
-            cols["new_employer"].append(employer)
-            if d < N_SECTORS:
-                w.move_to(d, employer, x.week)
-            else:
-                w.remove()
-        dtypes = {k: FIELDS.get(k, np.int32) for k in cols}
-        dtypes["dest"] = np.int8
-        return Departures(**{k: np.array(v, dtypes[k]) for k, v in cols.items()})
+    def decided(self, lo: int, hi: int | None = None) -> Cohort:
+        hi = lo if hi is None else hi
+        ws = sorted((w for w in self.workers if lo <= w.decision <= hi), key=lambda w: w.id)
+        out = Cohort(**{k: np.array([getattr(w, k) for w in ws], dtype=dt) for k, dt in FIELDS.items()})
+        out.arrays["decision"] = np.array([w.decision for w in ws], np.uint8)
+        return out
+
+    def destinations(self, x: WeekInputs, leavers: Cohort) -> np.ndarray:
+        by_id = {w.id: w for w in self.workers}
+        return np.array([by_id[int(i)].choose_destination(self.p, self.rules, x) for i in leavers["id"]],
+                        np.int8)
+
+    def update(self, who: Cohort, **values: np.ndarray) -> None:
+        by_id = {w.id: w for w in self.workers}
+        for j, wid in enumerate(who["id"]):
+            w = by_id[int(wid)]
+            for k, v in values.items():
+                setattr(w, k, int(v[j]))
+
+    def remove(self, who: Cohort) -> None:
+        by_id = {w.id: w for w in self.workers}
+        for wid in who["id"]:
+            by_id[int(wid)].remove()
 
     def add(self, cohort: Cohort) -> None:
         for i in range(len(cohort)):
@@ -185,18 +190,26 @@ class ReferenceEngine:
         emp = np.array([where.get(int(i), -1) for i in ids], np.int64)
         return emp >= 0, emp
 
-    def aggregate(self):
-        m = self.p.n_employers * self.p.n_roles
-        out = [np.zeros(m, np.int64) for _ in range(4)]
-        headcount, fte, sick, burnout = out
+    def aggregate(self) -> np.ndarray:
+        out = np.zeros((self.p.n_employers * self.p.n_roles, 4 + len(THRESHOLD_UNITS)), np.int64)
         for w in self.workers:
             k = w.employer * self.p.n_roles + w.role
-            headcount[k] += 1
-            fte[k] += w.fte
+            out[k, 0] += 1
+            out[k, 1] += w.fte
             if w.sick:
-                sick[k] += w.fte
-            burnout[k] += w.burnout
-        return tuple(out)
+                out[k, 2] += w.fte
+            out[k, 3] += w.burnout
+            for t, units in enumerate(THRESHOLD_UNITS):
+                if w.burnout >= units:
+                    out[k, 4 + t] += 1
+        return out
+
+    def age_profile(self) -> np.ndarray:
+        out = np.zeros((N_SECTORS, self.p.n_roles, len(AGE_BANDS)), np.int64)
+        for w in self.workers:
+            band = sum(1 for lo in AGE_BANDS[1:] if w.age >= lo)
+            out[w.sector, w.role, band] += 1
+        return out
 
     def age_one_year(self) -> None:
         for w in self.workers:

@@ -29,6 +29,11 @@ S_DEPRIVED = 11
 S_PLACE = 13
 S_TENURE = 16
 S_BURNOUT0 = 17
+S_MATCH = 18       # a job-to-job searcher gets an offer
+S_CAREER = 19      # starting a career route
+S_CAREER_DONE = 20  # finishing it
+S_PREV = 21        # a graduate who was a support worker before
+S_POOL_AGE = 22    # the age of someone hired from a pool kept by age
 
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15

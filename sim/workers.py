@@ -1,6 +1,6 @@
 """The worker table: one row per worker, one numpy array per attribute (struct of arrays).
 
-Compact dtypes keep a worker at ~27 bytes, so England's 3.5M workers fit in ~100 MB and the
+Compact dtypes keep a worker at ~36 bytes, so England's 3.5M workers fit in ~100 MB and the
 weekly kernels stream little memory. Rows of workers who left are reused by new joiners.
 A `Cohort` is a batch of workers with the same fields (the starting population, or new hires
 waiting to start), kept in plain arrays until they join the table.
@@ -27,7 +27,13 @@ FIELDS: dict[str, type] = {
     "flex": DT_FLAG,             # FLEX_NONE / FLEX_MET / FLEX_UNMET
     "burnout": np.uint16,        # 0..BURNOUT_UNIT
     "sick": DT_FLAG,
-    "route": DT_FLAG,            # route in: a pool, another employer, or a programme
+    "route": DT_FLAG,            # how they joined their current employer: a pool, another
+                                 # employer, a career step, or a programme's route
+    "entry_route": DT_FLAG,      # how they first came into the system (never changes)
+    "prev_role": DT_CODE,        # role before their last career step (-1: none)
+    "career": DT_FLAG,           # 0, or 1 + the career route they are training for in post
+    "career_until": DT_WEEKS,    # week their in-post training ends
+    "sponsored_until": DT_WEEKS,  # week their visa sponsorship ends (tied to the employer until then)
     "deprived": DT_FLAG,         # lives in a deprived area
     # Pay is not stored: it is the sector's pay scale for the role (after awards), so a
     # worker's pay follows from sector and role (see employer_phases.pay_multiplier).
@@ -50,6 +56,10 @@ class WorkerColumns(NamedTuple):
     burnout: np.ndarray
     sick: np.ndarray
     route: np.ndarray
+    entry_route: np.ndarray
+    career: np.ndarray
+    career_until: np.ndarray
+    sponsored_until: np.ndarray
 
 
 class Cohort:
@@ -74,9 +84,12 @@ class Cohort:
 
     @staticmethod
     def concat(parts: list[Cohort]) -> Cohort:
+        """One cohort of all the parts (with the fields of the first; all empty: every field of
+        the parts, so that hires keep their arrival_week)."""
+        if not any(len(p) for p in parts):
+            return Cohort(**{k: v[:0] for p in parts for k, v in p.arrays.items()}) if parts \
+                else Cohort.empty()
         parts = [p for p in parts if len(p)]
-        if not parts:
-            return Cohort.empty()
         keys = parts[0].arrays.keys()
         return Cohort(**{k: np.concatenate([p.arrays[k] for p in parts]) for k in keys})
 

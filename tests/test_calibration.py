@@ -1,20 +1,28 @@
-"""The embedded default reproduces its calibration targets in its first simulated year.
+"""The embedded default reproduces its calibration targets over the fitted years (the first two,
+`sim.system.calibrate.FIT_YEARS`), and its first year on its own within the settling the README
+states.
 
-Seeds 20-24 are not those the calibration was fitted on (0-2). Tolerance per sector and rate:
-3 standard errors of the mean over the seeds, with a floor of 3% of the target for rates whose
-seed-to-seed spread is tiny.
+Seeds 20-24 are not those the calibration was fitted on (0-2, `FIT_SEEDS`). Tolerance per sector
+and rate: 3 standard errors of the difference between the mean over these seeds and the mean
+the fit was made on (the fit's own seed noise counts), with a floor of 3% of the target for
+rates whose seed-to-seed spread is tiny.
 """
 import numpy as np
 import pandas as pd
 import pytest
 
 from sim import WorkforceModel
-from sim.metrics import first_year
+from sim.metrics import yearly_rates
 from sim.system import load_config
+from sim.system.calibrate import FIT_YEARS
 
 pytestmark = pytest.mark.slow  # full-size runs of the default over five seeds
 
 SEEDS = range(20, 25)
+FIT_SEEDS = 3
+# The first year's vacancy sits up to this much above the fitted years' mean (README, Calibration:
+# the first winter and the pipelines settle), so the first year alone may miss by this much more.
+FIRST_YEAR_SETTLING = {"turnover": 0.0, "vacancy": 0.005, "sickness": 0.0}
 RATES = {"turnover": "turnover_rate", "vacancy": "vacancy_rate", "sickness": "sickness_rate"}
 # The issue's plausible ranges for an ICS's first year.
 RANGES = {
@@ -26,16 +34,18 @@ RANGES = {
 
 
 @pytest.fixture(scope="module")
-def first_years():
-    cfg = load_config(["years=1"])
+def fitted_years():
+    """(config, rates per seed, sector and year over the fitted years)."""
+    cfg = load_config([f"years={max(FIT_YEARS)}"])
     frames = []
     for seed in SEEDS:
         m = WorkforceModel(cfg, seed=seed)
         m.run()
         ts = m.timeseries()
-        frames.append(first_year(ts, ["sector"]).assign(seed=seed))
-        share = ts.groupby("sector", observed=True)["headcount"].sum()
-        frames[-1]["headcount_share"] = frames[-1]["sector"].map(share / share.sum()).astype(float)
+        rates = yearly_rates(ts, ["sector"])
+        first = ts[ts["week"] < 52].groupby("sector", observed=True)["headcount"].sum()
+        rates["headcount_share"] = rates["sector"].map(first / first.sum()).astype(float)
+        frames.append(rates[rates["year"].isin(FIT_YEARS)].assign(seed=seed))
     return cfg, pd.concat(frames)
 
 
@@ -57,22 +67,38 @@ def _targets(cfg):
     return out
 
 
+def _tolerance(values, target):
+    se = values.std(ddof=1) * np.sqrt(1 / len(values) + 1 / FIT_SEEDS)
+    return max(3 * se, 0.03 * target)
+
+
 @pytest.mark.parametrize("rate", list(RATES))
-def test_first_year_rates_hit_targets(first_years, rate):
-    cfg, df = first_years
+def test_fitted_years_hit_targets(fitted_years, rate):
+    cfg, df = fitted_years
     targets = _targets(cfg)
     for sector, g in df.groupby("sector", observed=True):
-        values = g[RATES[rate]].to_numpy()
+        values = g.groupby("seed")[RATES[rate]].mean().to_numpy()
         target = targets[sector][rate]
-        se = values.std(ddof=1) / np.sqrt(len(values))
-        tol = max(3 * se, 0.03 * target)
+        tol = _tolerance(values, target)
         assert abs(values.mean() - target) <= tol, (sector, rate, values.mean(), target, tol)
         lo, hi = RANGES[sector][rate]  # some targets sit on an edge (social care vacancy 7%)
         assert lo - tol <= values.mean() <= hi + tol, (sector, rate, values.mean())
 
 
-def test_headcount_split_matches(first_years):
-    cfg, df = first_years
+@pytest.mark.parametrize("rate", list(RATES))
+def test_first_year_rates_near_targets(fitted_years, rate):
+    cfg, df = fitted_years
+    targets = _targets(cfg)
+    for sector, g in df[df["year"] == 1].groupby("sector", observed=True):
+        values = g[RATES[rate]].to_numpy()
+        target = targets[sector][rate]
+        tol = _tolerance(values, target) + FIRST_YEAR_SETTLING[rate]
+        assert abs(values.mean() - target) <= tol, (sector, rate, values.mean(), target, tol)
+
+
+def test_headcount_split_matches(fitted_years):
+    cfg, df = fitted_years
+    df = df[df["year"] == 1]
     targets = _targets(cfg)
     for sector, g in df.groupby("sector", observed=True):
         assert abs(g["headcount_share"].mean() - targets[sector]["headcount_share"]) < 0.01

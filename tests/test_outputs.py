@@ -40,7 +40,7 @@ def test_timeseries_columns_and_rows(run_folder):
 
 def test_flows_and_summary(run_folder):
     fl = pd.read_parquet(run_folder / "flows.parquet")
-    assert list(fl.columns) == ["week", "source", "target", "count"]
+    assert list(fl.columns) == ["week", "source", "target", "role", "target_role", "count"]
     assert str(fl["count"].dtype) == "int64"
     summary = json.loads((run_folder / "summary.json").read_text())
     for info in summary["sectors"].values():

@@ -70,7 +70,10 @@ def test_a_change_elsewhere_leaves_other_workers_draws_alone():
         m.step()
         snaps.append(m.engine.snapshot())
     a, b = snaps
-    np.testing.assert_array_equal(a["id"], b["id"])
+    # the same workers of the other sectors are in post (a care worker may have left in one run)
+    np.testing.assert_array_equal(a["id"][a["sector"] != 3], b["id"][b["sector"] != 3])
+    both = np.intersect1d(a["id"], b["id"])
+    a, b = (snap.take(np.isin(snap["id"], both)) for snap in snaps)
     care = a["sector"] == 3
     for field in ("burnout", "sick", "flex", "employer"):
         np.testing.assert_array_equal(a[field][~care], b[field][~care], err_msg=field)

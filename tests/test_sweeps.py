@@ -103,7 +103,7 @@ def resumed_sweep(tmp_path_factory) -> dict:
     rc, out = finish(p, timeout=120, hang_ok=True)
     facts["worker_kill"] = {"rc": rc, "done": len(markers(sweep))}
     if rc is not None:
-        assert rc != 0, out[-3000:]
+        assert rc == 3, out[-3000:]   # jobs lost with the worker, not a bug
         manifest = json.loads((sweep / "sweep_manifest.json").read_text())
         assert manifest["interrupted"] and manifest["counts"]["not-run"] > 0
 

@@ -101,18 +101,21 @@ def test_file_values_reach_the_population(calibrated):
 
 def test_baseline_reproduces_the_file(calibrated):
     """On seeds the fit did not use, the mean first-year rate of every (sector, role) of at least
-    150 workers, and of every sector, is within 4% of the file's, or within 3 standard errors of
-    the difference between the means over the fitting and the checking seeds (a few hundred
-    workers leave a few dozen a year: their rates scatter by 10% from seed to seed)."""
+    150 workers, and of every sector, is within 4% of the file's, or within 3.5 standard errors
+    of the difference between the means over the fitting and the checking seeds (a few hundred
+    workers leave a few dozen a year: their rates scatter by 10% from seed to seed). The spread
+    is pooled over both sets of seeds (six seeds alone misjudge it by a third); 3.5 standard
+    errors keep the chance that one of the ~40 checks misses by noise alone to about 2%."""
     _, cfg, _ = calibrated
     frames = []
-    for seed in CHECK_SEEDS:
+    for seed in (*FIT_SEEDS, *CHECK_SEEDS):
         m = WorkforceModel(cfg, seed=seed, threads=1)
         m.run()
         ts = m.timeseries()
         frames.append(pd.concat([first_year(ts, ["sector", "role"]),
                                  first_year(ts, ["sector"]).assign(role="all")]).assign(seed=seed))
-    runs = pd.concat(frames)
+    runs = pd.concat(frames, ignore_index=True)
+    runs["fitting"] = runs["seed"].isin(FIT_SEEDS)
     n = len(CHECK_SEEDS)
     misses, checked = [], 0
     for (s, r), g in runs.groupby(["sector", "role"], observed=True):
@@ -126,8 +129,10 @@ def test_baseline_reproduces_the_file(calibrated):
         weights = {"turnover": hc, "vacancy": establishment, "sickness": fte}
         for k, col in RATES.items():
             target = np.average([getattr(x, k) for x in roles], weights=weights[k])
-            values = g[col].to_numpy()
-            tol = max(0.04 * target, 3 * values.std(ddof=1) * math.sqrt(1 / len(FIT_SEEDS) + 1 / n))
+            values = g.loc[~g["fitting"], col].to_numpy()
+            spread = g.groupby("fitting")[col].transform(lambda v: v - v.mean())
+            sd = math.sqrt((spread ** 2).sum() / (len(spread) - 2))
+            tol = max(0.04 * target, 3.5 * sd * math.sqrt(1 / len(FIT_SEEDS) + 1 / n))
             checked += 1
             if abs(values.mean() - target) > tol:
                 misses.append((s, r, k, round(target, 4), round(values.mean(), 4), round(tol, 4)))

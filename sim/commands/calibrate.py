@@ -16,10 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.codes import WEEKS_PER_YEAR
 from sim.config import ConfigError
-from sim.files import write_text_atomic
-from sim.system.calibrate import calibrate, calibration_yaml
+from sim.files import folder_problem, write_text_atomic
+from sim.system.calibrate import FIT_YEARS, calibrate, calibration_yaml
 
 
 def _print_table(table: pd.DataFrame) -> None:
@@ -32,21 +31,57 @@ def _print_table(table: pd.DataFrame) -> None:
 def _pop_scale(args: list[str]) -> tuple[list[str], float]:
     scale, rest, it = 1.0, [], iter(args)
     for a in it:
-        if a == "--scale":
-            scale = float(next(it))
-        elif a.startswith("--scale="):
-            scale = float(a.split("=", 1)[1])
+        if a == "--scale" or a.startswith("--scale="):
+            text = a.split("=", 1)[1] if "=" in a else next(it, "")
+            try:
+                scale = positive(text)
+            except argparse.ArgumentTypeError as err:
+                raise ConfigError(f"--scale {text!r}: {err}") from None
         else:
             rest.append(a)
     return rest, scale
 
 
+def positive(text: str) -> float:
+    """An argparse type: a finite number above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("not a number") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError("must be a number above 0")
+    return value
+
+
+def at_least(low: int):
+    """An argparse type: a whole number >= low."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError("not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}")
+        return value
+    return parse
+
+
 def main(argv: list[str] | None = None) -> int:
     """`python -m sim.commands.calibrate [overrides] [--scale X]`: refit a preset's calibration file."""
+    from hydra.errors import HydraException
+
+    try:
+        return _refit(list(sys.argv[1:] if argv is None else argv))
+    except (ConfigError, HydraException) as err:
+        print(f"calibrate: {err}", file=sys.stderr)
+        return 2
+
+
+def _refit(argv: list[str]) -> int:
     from sim.configuration import CONFIG_DIR, compose_config
     from sim.system import load_config
 
-    overrides, scale = _pop_scale(list(sys.argv[1:] if argv is None else argv))
+    overrides, scale = _pop_scale(argv)
     composed = compose_config(overrides)
     if "path" in composed.system:       # system=from_file: the file's own calibration
         args = [str(composed.system.path)]
@@ -63,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     path = Path(CONFIG_DIR) / "system" / "calibration" / f"{cfg.system.name}.yaml"
     scaled = "" if scale == 1.0 else f", on a copy scaled by {scale:g}"
     note = (f"Fitted by `python -m sim.commands.calibrate` for system '{cfg.system.name}': factors on the\n"
-            f"first-guess base rates so that the first simulated year ({WEEKS_PER_YEAR} weeks, mean of\n"
+            f"first-guess base rates so that the first {len(FIT_YEARS)} simulated years (mean of\n"
             f"seeds 0-2{scaled}) reproduces each (sector, role)'s turnover, vacancy and sickness targets\n"
             "given in the system file. Do not edit by hand: rerun the command.")
     write_text_atomic(path, calibration_yaml(fitted, note))
@@ -90,18 +125,19 @@ def calibrate_main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(
         prog="wfsim-calibrate",
-        description="Calibrate the simulator to a system file: the baseline's first simulated year "
-                    "reproduces the file's turnover, vacancy and sickness per sector and role.")
+        description="Calibrate the simulator to a system file: the baseline's first simulated years "
+                    "reproduce the file's turnover, vacancy and sickness per sector and role.")
     parser.add_argument("file", help="the system file (CSV, one row per sector and role)")
     parser.add_argument("--settings", help="system-level settings (YAML); default: <file>.yaml next to "
                                            "the CSV if it exists")
     parser.add_argument("--out", help="where to write the calibrated system (default: "
                                       "<file>.calibrated.yaml next to the CSV)")
-    parser.add_argument("--seeds", type=int, nargs="+", default=None,
-                        help="seeds the first year is averaged over (default: enough for about 300,000 "
-                             "worker-years a round, 3 to 10: 0-5 for 58,800 workers)")
-    parser.add_argument("--rounds", type=int, default=8, help="at most this many rounds (default: 8)")
-    parser.add_argument("--scale", type=float, default=None,
+    parser.add_argument("--seeds", type=at_least(0), nargs="+", default=None,
+                        help="seeds the fitted years are averaged over (default: enough for about "
+                             "300,000 worker-years a round, 3 to 10: 0-2 for 58,800 workers)")
+    parser.add_argument("--rounds", type=at_least(1), default=8,
+                        help="at most this many rounds (default: 8)")
+    parser.add_argument("--scale", type=positive, default=None,
                         help=f"fit on a copy scaled by this (default: 1, or {AUTO_SCALE_WORKERS:,} "
                              "workers for larger systems)")
     parser.add_argument("overrides", nargs="*", help="behaviour overrides, e.g. behaviour.burnout.rise=0.05")
@@ -112,6 +148,11 @@ def calibrate_main(argv: list[str] | None = None) -> int:
         for w in built.warnings:
             print(f"wfsim-calibrate: warning: {args.file}: {w}", file=sys.stderr)
         out = Path(args.out) if args.out else calibrated_path(Path(args.file))
+        if out.is_dir():
+            raise SystemFileError(f"--out {str(out)!r} is a folder: give the file to write")
+        problem = folder_problem(out.parent)   # before calibrating, not after
+        if problem or not out.parent.is_dir():
+            raise SystemFileError(f"--out {str(out)!r}: {problem or f'no folder {str(out.parent)!r}'}")
         if out.exists() and read_key(out) is None:
             raise SystemFileError(f"{str(out)!r} exists and was not written by wfsim: "
                                   "choose another --out")
@@ -125,7 +166,8 @@ def calibrate_main(argv: list[str] | None = None) -> int:
         return 2
     _print_table(table)
     scaled = "" if scale == 1.0 else f", on a copy scaled by {scale:.4g}"
-    print(f"target vs achieved: first simulated year, mean of seeds {', '.join(map(str, seeds))}{scaled}")
+    print(f"target vs achieved: first {len(FIT_YEARS)} simulated years, "
+          f"mean of seeds {', '.join(map(str, seeds))}{scaled}")
     print(f"calibrated in {seconds:.1f} s; largest miss {worst_miss(table)}")
     key = calibration_key(built.system, behaviour, built.agency_targets)
     write_calibrated(out, system, key, built, table, seconds, scale, seeds)

@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.config import ConfigError
 from sim.runs.collect import collect
 
 
@@ -27,18 +28,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tables", default=None,
                     help="tables to collect, comma-separated, e.g. timeseries,yearly (default: all)")
     args = ap.parse_args(argv)
-    tables = tuple(t for t in args.tables.split(",") if t) if args.tables else None
+    tables = tuple(t for t in args.tables.split(",") if t) if args.tables is not None else None
     try:
         res = collect(args.path, args.out, scenario_key=args.scenario_key,
                       experiment_key=args.experiment_key, tables=tables)
-    except FileNotFoundError as err:
+    except (FileNotFoundError, ConfigError) as err:
         print(f"wfsim-collect: {err}", file=sys.stderr)
         return 2
-    left = ", ".join(f"{res[k]} {k}" for k in ("unfinished", "duplicate") if res[k])
+    left = ", ".join(f"{res[k]} {k}" for k in ("unfinished", "duplicate", "without job.json") if res[k])
     if not res["jobs"]:
         print(f"wfsim-collect: no finished jobs under {args.path}" + (f" ({left})" if left else ""),
               file=sys.stderr)
-        return 1
+        return 2
     const = len(res["parameters"]) - len(res["varying"])
     print(f"wfsim-collect: {res['jobs']} jobs; experiments {', '.join(res['experiments'])}; scenarios "
           f"{', '.join(res['scenarios'])}; parameters that vary: {', '.join(res['varying']) or '-'}"

@@ -15,11 +15,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="wfsim-compare", description="Compare programmes with the baseline.")
     ap.add_argument("folder", type=Path, help="a multirun folder of the comparison experiment")
     args = ap.parse_args(argv)
+    notes: list[str] = []
     try:
-        paths = write(args.folder)
+        paths = write(args.folder, notes)
     except (FileNotFoundError, ValueError) as err:
         print(f"wfsim-compare: {err}", file=sys.stderr)
         return 2
+    for line in notes:   # runs left out: the table compares fewer than the folder holds
+        print(f"wfsim-compare: {line}", file=sys.stderr)
     print(headline(pd.read_parquet(paths[0])).to_string(index=False))
     print(f"wrote {paths[0]} and {paths[1]}")
     return 0

@@ -20,12 +20,13 @@ so a programme whose start_week is after the horizon gives output identical to t
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, ClassVar, Protocol
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from sim.codes import SECTORS, WEEKS_PER_YEAR
+from sim.codes import FTE_UNIT, SECTORS, WEEKS_PER_YEAR
 from sim.employer_phases import open_posts_fte
 from sim.levers import Levers
 from sim.population import new_hires
@@ -37,7 +38,20 @@ if TYPE_CHECKING:
     from sim.employer_phases import EmployerState
     from sim.params import Params
 
-NonNegative = Annotated[float, Field(ge=0.0)]
+def _ages(pair: tuple[int, int]) -> tuple[int, int]:
+    lo, hi = pair
+    if not 16 <= lo <= hi <= 75:
+        raise ValueError(f"ages ({lo}, {hi}) must satisfy 16 <= low <= high <= 75 (working ages)")
+    return pair
+
+
+# Money, counts and multipliers: finite (inf and nan are refused), and at most 10^9 so that a
+# programme's costs over a run add up to a finite number.
+NonNegative = Annotated[float, Field(ge=0.0, le=1e9)]
+# People brought in a year: England's largest programme (international nurse recruitment) brings
+# ~20,000; every recruit is a row of the worker table.
+PerYear = Annotated[float, Field(ge=0.0, le=100_000.0)]
+AgeRange = Annotated[tuple[int, int], AfterValidator(_ages)]
 HireWeeks = Annotated[int, Field(ge=1, le=104)]       # from offer to start
 SupportWeeks = Annotated[int, Field(ge=0, le=520)]    # in-role support after starting
 Rate = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -47,7 +61,7 @@ STREAM_PLACE = 101  # draw streams of programmes start here, away from the model
 class ProgrammeParams(BaseModel):
     """Parameters every programme has. Unknown or misspelt keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     start_week: Annotated[int, Field(ge=0)] = 0
     end_week: Annotated[int, Field(ge=0)] | None = None  # None: to the end of the run
@@ -67,6 +81,17 @@ class ProgrammeParams(BaseModel):
         return self
 
 
+@dataclass
+class Departures:
+    """Who left an employer this week, as they were (sector, role, employer), and where they
+    went (codes.DESTINATIONS: a sector is a move to another employer of the system)."""
+
+    sector: np.ndarray
+    role: np.ndarray
+    employer: np.ndarray
+    dest: np.ndarray
+
+
 class ModelView(Protocol):
     """What a programme may see of the model (`sim.model.WorkforceModel` is one). Read only."""
 
@@ -83,7 +108,7 @@ class RecruitingParams(ProgrammeParams):
     support and a cost per recruit (each programme sets its own defaults)."""
 
     time_to_hire_weeks: HireWeeks = 8
-    age_range: tuple[int, int] = (18, 60)
+    age_range: AgeRange = (18, 60)
     support_weeks: SupportWeeks = 0
     support_leave_multiplier: NonNegative = 1.0
     cost_per_recruit_gbp: NonNegative = 0.0
@@ -94,6 +119,9 @@ class Programme:
     recruit; `channel` (1..62, from the registry) keys their recruits' ids and their draws."""
 
     Params: ClassVar[type[ProgrammeParams]] = ProgrammeParams
+    # Parameters whose values are assumptions (no figure in the seed papers): reported with the
+    # programme's results, so a reader knows which inputs its effect rests on.
+    assumed: ClassVar[tuple[str, ...]] = ()
     routes: ClassVar[dict[str, str]] = {}
     # In-role support: route name -> (weeks, leave hazard multiplier during them).
     support: ClassVar[dict[str, tuple[int, float]]] = {}
@@ -150,10 +178,12 @@ class Programme:
     def place(self, n: int, week: int, stream: int = STREAM_PLACE, mask: np.ndarray | None = None):
         """Choose (employer, role) cells for n recruits in proportion to their open vacancies
         (vacant FTE not already offered), among the targeted cells; returns employer, role and
-        the index k of each recruit within its cell this week. Fewer than n if there is no
-        vacancy left."""
+        the index k of each recruit within its cell this week. No more than the whole posts
+        open: fewer than n if there are not enough vacancies, none if there are none."""
         st, p = self.model.state, self.model.params
         vac = np.where(self.cell_mask() if mask is None else mask, open_posts_fte(st), 0.0).ravel()
+        posts = vac / np.maximum(p.mean_fte_units[p.employer_sector].ravel() / FTE_UNIT, 1e-9)
+        n = min(n, int(np.floor(posts.sum() + 1e-9)))
         if n <= 0 or vac.sum() <= 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
         keys = (np.uint64(self.channel) << np.uint64(32)) + np.arange(n, dtype=np.uint64)

@@ -25,6 +25,7 @@ class FlexibleWorkingParams(ProgrammeParams):
 
 class FlexibleWorking(Programme):
     Params = FlexibleWorkingParams
+    assumed = ("grant_rate_multiplier", "cost_per_1000_staff_gbp_per_year")
 
     def adjust(self, levers, week):
         levers.flex_grant[self.sector_idx] = np.minimum(

@@ -13,6 +13,11 @@ months"), and a larger share of recruits from deprived areas than the regular ro
 
 Cost (assumption, no figure in the seed): GBP 2,000 per recruit for engagement, application
 support and 16 weeks of in-role support, plus a programme team of GBP 120,000 a year.
+
+Drawn from: the local pool of people available for an entry-level job (sim.pools), which the recruits leave.
+What emerges (not inputs): how many recruits find a post (only open posts are filled), how many
+of them add to staff in post rather than taking posts other applicants would have filled,
+their retention, the effect on the other sectors, and the cost per FTE-year gained.
 """
 from __future__ import annotations
 
@@ -21,25 +26,35 @@ from typing import Annotated
 from pydantic import Field
 
 from sim.codes import WEEKS_PER_YEAR
-from sim.programmes.base import HireWeeks, NonNegative, Programme, Rate, RecruitingParams, SupportWeeks
+from sim.programmes.base import (
+    AgeRange,
+    HireWeeks,
+    NonNegative,
+    PerYear,
+    Programme,
+    Rate,
+    RecruitingParams,
+    SupportWeeks,
+)
 
 
 class ICanParams(RecruitingParams):
     duration_weeks: Annotated[int, Field(ge=0)] = 3 * WEEKS_PER_YEAR  # "for 3 years", from start_week
     sectors: list[str] = ["acute", "community", "primary"]
     roles: list[str] = ["support"]
-    recruits_per_year: NonNegative = 100.0
+    recruits_per_year: PerYear = 100.0
     support_weeks: SupportWeeks = 16
     support_leave_multiplier: NonNegative = 0.5   # assumption: halves leaving during support
     deprived_share: Rate = 0.7                    # assumption: "economically disadvantaged areas"
     time_to_hire_weeks: HireWeeks = 8
-    age_range: tuple[int, int] = (18, 35)         # "unemployed and young people"
+    age_range: AgeRange = (18, 35)         # "unemployed and young people"
     cost_per_recruit_gbp: NonNegative = 2_000.0
     team_cost_gbp_per_year: NonNegative = 120_000.0
 
 
 class ICan(Programme):
     Params = ICanParams
+    assumed = ("support_leave_multiplier", "deprived_share", "cost_per_recruit_gbp", "team_cost_gbp_per_year")
     routes = {"i_can": "local_labour"}
 
     def __init__(self, name, params, model):

@@ -8,18 +8,32 @@ International recruitment", "IR Career Coach").
 
 Assumptions: 100 nurses a year; 26 weeks from offer to start; GBP 12,000 per recruit (OSCE,
 visa, travel, accommodation); a year of pastoral support that cuts leaving by 30%.
+
+Drawn from: abroad, within policy: none into a (sector, role) whose overseas route is closed; the
+recruits are tied to their sponsor like every overseas recruit.
+What emerges (not inputs): how many recruits find a post (only open posts are filled), how many
+of them add to staff in post rather than taking posts other applicants would have filled,
+their retention, the effect on the other sectors, and the cost per FTE-year gained.
 """
 from __future__ import annotations
 
-from sim.programmes.base import HireWeeks, NonNegative, Programme, RecruitingParams, SupportWeeks
+from sim.programmes.base import (
+    AgeRange,
+    HireWeeks,
+    NonNegative,
+    PerYear,
+    Programme,
+    RecruitingParams,
+    SupportWeeks,
+)
 
 
 class InternationalRecruitmentParams(RecruitingParams):
     sectors: list[str] = ["acute", "community"]
     roles: list[str] = ["nurse"]
-    recruits_per_year: NonNegative = 100.0
+    recruits_per_year: PerYear = 100.0
     time_to_hire_weeks: HireWeeks = 26
-    age_range: tuple[int, int] = (24, 40)
+    age_range: AgeRange = (24, 40)
     cost_per_recruit_gbp: NonNegative = 12_000.0
     support_weeks: SupportWeeks = 52
     support_leave_multiplier: NonNegative = 0.7
@@ -27,6 +41,8 @@ class InternationalRecruitmentParams(RecruitingParams):
 
 class InternationalRecruitment(Programme):
     Params = InternationalRecruitmentParams
+    assumed = ("recruits_per_year", "time_to_hire_weeks", "cost_per_recruit_gbp", "support_weeks",
+               "support_leave_multiplier")
     routes = {"international_recruitment": "international"}
 
     def __init__(self, name, params, model):

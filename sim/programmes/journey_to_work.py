@@ -9,6 +9,12 @@ sectors.
 
 The seed gives no numbers: participants, conversion rates, lags, deprived shares and costs are
 assumptions, stated per route below.
+
+Drawn from: its own participants (people the programme brings to health and care work); those
+in its education route are trained by the programme, not taken from the graduates' pool.
+What emerges (not inputs): how many recruits find a post (only open posts are filled), how many
+of them add to staff in post rather than taking posts other applicants would have filled,
+their retention, the effect on the other sectors, and the cost per FTE-year gained.
 """
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ from typing import Annotated
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim.programmes.base import NonNegative, Programme, ProgrammeParams, Rate
+from sim.programmes.base import AgeRange, NonNegative, PerYear, Programme, ProgrammeParams, Rate
 from sim.rng import uniforms
 from sim.workers import Cohort
 
@@ -25,12 +31,12 @@ STREAM_CONVERT = 111
 
 
 class Route(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    participants_per_year: NonNegative
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    participants_per_year: PerYear
     conversion: Rate
     lag_weeks: Annotated[int, Field(ge=1, le=260)]
     deprived_share: Rate
-    age_range: tuple[int, int]
+    age_range: AgeRange
     cost_per_participant_gbp: NonNegative
 
 
@@ -52,6 +58,7 @@ ROUTES = ("education", "career_changers", "seldom_heard")
 
 class JourneyToWork(Programme):
     Params = JourneyToWorkParams
+    assumed = ("education", "career_changers", "seldom_heard")
     routes = {"jtw_education": "education", "jtw_career_changers": "local_labour",
               "jtw_seldom_heard": "local_labour"}
 

@@ -12,6 +12,12 @@ next to the referrer and may join the app.
 Assumptions: a quarter of staff use the app; each refers 0.5 friends a year of whom 30% are
 hired; referred recruits leave 20% less in their first 26 weeks (referral hires are known to
 stay longer); 4 weeks to hire; GBP 250 reward per hire and GBP 10 a year per user of the app.
+
+Drawn from: the local pool (friends of staff who would not otherwise have applied), which the
+recruits leave.
+What emerges (not inputs): how many recruits find a post (only open posts are filled), how many
+of them add to staff in post rather than taking posts other applicants would have filled,
+their retention, the effect on the other sectors, and the cost per FTE-year gained.
 """
 from __future__ import annotations
 
@@ -24,7 +30,7 @@ from pydantic import Field
 from sim.codes import FTE_UNIT, WEEKS_PER_YEAR
 from sim.employer_phases import open_posts_fte
 from sim.population import new_hires
-from sim.programmes.base import NonNegative, Programme, Rate, RecruitingParams, SupportWeeks
+from sim.programmes.base import AgeRange, NonNegative, Programme, Rate, RecruitingParams, SupportWeeks
 from sim.rng import uniforms
 
 STREAM_UPTAKE, STREAM_REFER, STREAM_CROSS = 131, 132, 133
@@ -40,7 +46,7 @@ class ReferralParams(RecruitingParams):
     cross_employer_link_rate: Rate = 0.05
     search_depth: Annotated[int, Field(ge=0, le=5)] = 2
     time_to_hire_weeks: Annotated[int, Field(ge=1, le=52)] = 4
-    age_range: tuple[int, int] = (18, 60)
+    age_range: AgeRange = (18, 60)
     support_weeks: SupportWeeks = 26
     support_leave_multiplier: NonNegative = 0.8
     cost_per_recruit_gbp: NonNegative = 250.0     # the referrer's reward per hire
@@ -49,6 +55,8 @@ class ReferralParams(RecruitingParams):
 
 class Referral(Programme):
     Params = ReferralParams
+    assumed = ("uptake", "referrals_per_user_per_year", "hired_share", "support_leave_multiplier",
+               "cost_per_recruit_gbp", "licence_per_user_gbp_per_year")
     routes = {"referral": "local_labour"}
 
     def __init__(self, name, params, model):

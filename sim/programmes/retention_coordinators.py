@@ -34,6 +34,7 @@ class RetentionCoordinatorsParams(ProgrammeParams):
 
 class RetentionCoordinators(Programme):
     Params = RetentionCoordinatorsParams
+    assumed = ("staff_per_coordinator", "leave_reduction", "cost_per_coordinator_gbp_per_year")
 
     def __init__(self, name, params, model):
         super().__init__(name, params, model)

@@ -8,6 +8,12 @@ ex-staff to encourage them to return").
 Assumptions: 60 extra returners a year into social care and NHS community and acute support and
 nursing roles; 60% of the usual hours; 8 weeks to return (refresher, checks); ages 40-66; GBP
 1,500 per returner (campaign and return-to-practice support).
+
+Drawn from: the pool of former staff (the people who actually left for another industry), no
+more than it holds.
+What emerges (not inputs): how many recruits find a post (only open posts are filled), how many
+of them add to staff in post rather than taking posts other applicants would have filled,
+their retention, the effect on the other sectors, and the cost per FTE-year gained.
 """
 from __future__ import annotations
 
@@ -15,21 +21,22 @@ from typing import Annotated
 
 from pydantic import Field
 
-from sim.programmes.base import HireWeeks, NonNegative, Programme, RecruitingParams
+from sim.programmes.base import AgeRange, HireWeeks, NonNegative, PerYear, Programme, RecruitingParams
 
 
 class ReturnersParams(RecruitingParams):
     sectors: list[str] = ["social_care", "community", "acute"]
     roles: list[str] = ["support", "nurse"]
-    returners_per_year: NonNegative = 60.0
+    returners_per_year: PerYear = 60.0
     fte_factor: Annotated[float, Field(gt=0.0, le=1.0)] = 0.6
     time_to_hire_weeks: HireWeeks = 8
-    age_range: tuple[int, int] = (40, 66)
+    age_range: AgeRange = (40, 66)
     cost_per_recruit_gbp: NonNegative = 1_500.0   # per returner
 
 
 class Returners(Programme):
     Params = ReturnersParams
+    assumed = ("returners_per_year", "fte_factor", "time_to_hire_weeks", "cost_per_recruit_gbp")
     routes = {"returners_programme": "returners"}
 
     def __init__(self, name, params, model):

@@ -11,16 +11,21 @@ Assumptions: 30 apprentices a year; 52 weeks; 75% complete; sector choice acute 
 20%, primary 10%, social care 40% (placements expose them to social care); a first half-year of
 continued mentoring cuts leaving by 30%; GBP 8,000 per apprentice (training and rotation
 coordination, spread over the programme).
+
+Drawn from: its own apprentices, trained by the programme (not the graduates' pool).
+What emerges (not inputs): how many recruits find a post (only open posts are filled), how many
+of them add to staff in post rather than taking posts other applicants would have filled,
+their retention, the effect on the other sectors, and the cost per FTE-year gained.
 """
 from __future__ import annotations
 
 from typing import Annotated
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from sim.codes import SECTORS, WEEKS_PER_YEAR
-from sim.programmes.base import NonNegative, Programme, ProgrammeParams, Rate
+from sim.programmes.base import AgeRange, NonNegative, Programme, ProgrammeParams, Rate
 from sim.rng import uniforms
 from sim.workers import Cohort
 
@@ -31,19 +36,29 @@ STREAM_CHOICE = 122
 class RotationalApprenticeshipsParams(ProgrammeParams):
     sectors: list[str] = ["acute", "community", "primary", "social_care"]
     roles: list[str] = ["support"]
-    apprentices_per_year: Annotated[int, Field(ge=0, le=100_000)] = 30
+    # an intake's apprentices are numbered within 12 bits of their ids (see `recruit`)
+    apprentices_per_year: Annotated[int, Field(ge=0, le=4095)] = 30
     intake_week_of_year: Annotated[int, Field(ge=0, le=51)] = 22   # September, from 1 April
     duration_weeks: Annotated[int, Field(ge=1, le=260)] = 52
     completion: Rate = 0.75
-    sector_choice: dict[str, float] = {"acute": 0.3, "community": 0.2, "primary": 0.1, "social_care": 0.4}
-    age_range: tuple[int, int] = (16, 30)
+    sector_choice: dict[str, NonNegative] = {"acute": 0.3, "community": 0.2, "primary": 0.1,
+                                             "social_care": 0.4}
+    age_range: AgeRange = (16, 30)
     support_weeks: Annotated[int, Field(ge=0, le=520)] = 26
     support_leave_multiplier: NonNegative = 0.7
     cost_per_apprentice_gbp: NonNegative = 8_000.0
 
+    @model_validator(mode="after")
+    def _choice(self):
+        if sum(self.sector_choice.values()) <= 0:
+            raise ValueError("sector_choice needs a positive share for at least one sector")
+        return self
+
 
 class RotationalApprenticeships(Programme):
     Params = RotationalApprenticeshipsParams
+    assumed = ("apprentices_per_year", "duration_weeks", "completion", "sector_choice",
+               "support_leave_multiplier", "cost_per_apprentice_gbp")
     routes = {"rotational_apprenticeship": "education"}
 
     def __init__(self, name, params, model):

@@ -31,6 +31,7 @@ class SystemBankParams(ProgrammeParams):
 
 class SystemBank(Programme):
     Params = SystemBankParams
+    assumed = ("reach", "pay_premium", "winter_pool_uplift", "winter_pay_uplift", "running_cost_gbp_per_year")
 
     def adjust(self, levers, week):
         prm = self.params

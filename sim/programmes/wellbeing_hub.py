@@ -26,6 +26,8 @@ class WellbeingHubParams(ProgrammeParams):
 
 class WellbeingHub(Programme):
     Params = WellbeingHubParams
+    assumed = ("rise_reduction", "recovery_increase", "referrals_per_1000_staff_per_year",
+               "cost_per_referral_gbp")
 
     def adjust(self, levers, week):
         levers.b_rise[self.sector_idx] *= 1.0 - self.params.rise_reduction

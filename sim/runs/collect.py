@@ -18,7 +18,12 @@ The scenario of a job is its `intervention` override (a programme; `a+b` for sev
 programmes named in its resolved config, else `baseline`; the experiment is its `experiment`
 override, else the name of its sweep folder. Every file carries every parameter column (empty
 where a job did not set it), so pandas, pyarrow and DuckDB read the folders as one table with
-hive partitioning. The output is built under a temporary name and swapped in at the end.
+hive partitioning. The output is built under a temporary name and swapped in at the end; it
+replaces an existing output folder only if that folder is an earlier result of this collect (it
+holds only `jobs.parquet` and table folders): any other file or folder at `out` is refused, as is
+a finished job whose files cannot be read (`CollectError` names the file). Folders with run
+outputs but no `job.json` (single runs, jobs killed before they finished) are counted and
+reported, not collected.
 """
 from __future__ import annotations
 
@@ -34,11 +39,18 @@ from typing import Any
 import pandas as pd
 
 from sim.codes import WEEKS_PER_YEAR
+from sim.config import ConfigError
 from sim.runs.run_folder import EXECUTION_ONLY
 from sim.runs.sweep import MARKER, read_marker
 
 YEARLY = "yearly"  # from summary.json; every <name>.parquet of a run folder is a table too
 BASELINE = "baseline"
+JOBS = "jobs.parquet"
+RUN_OUTPUTS = ("summary.json", "timeseries.parquet")   # what makes a folder a run folder
+
+
+class CollectError(ConfigError):
+    """A file that cannot be read honestly, an unknown table, or an output that is not ours."""
 
 
 @dataclass
@@ -105,12 +117,14 @@ def find_jobs(root: Path, scenario_key: str = "intervention",
     root = Path(root).resolve()
     jobs: list[Job] = []
     seen: set[tuple[str, str]] = set()
-    counts = {"unfinished": 0, "duplicate": 0}
+    counts = {"unfinished": 0, "duplicate": 0, "without job.json": 0}
     for dirpath, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         here = Path(dirpath)
         if MARKER not in files:
-            continue  # not a sweep job (a single run, or a job killed before it finished)
+            # a single run, or a job killed before it finished: counted, not collected
+            counts["without job.json"] += any(f in files for f in RUN_OUTPUTS)
+            continue
         marker = read_marker(here)
         if marker is None:
             counts["unfinished"] += 1
@@ -160,8 +174,13 @@ def param_table(jobs: list[Job]) -> pd.DataFrame:
 
 
 def _yearly(folder: Path) -> pd.DataFrame:
-    info = json.loads((folder / "summary.json").read_text())
-    rows = [{"sector": s, **y} for s, v in info.get("sectors", {}).items() for y in v.get("years", [])]
+    path = folder / "summary.json"
+    try:
+        info = json.loads(path.read_text())
+        rows = [{"sector": s, **y} for s, v in info["sectors"].items() for y in v["years"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+        raise CollectError(f"{path}: cannot be read ({type(err).__name__}: {err}); the job's results are "
+                           "damaged: delete its folder and rerun the sweep to run it again") from None
     return pd.DataFrame(rows)
 
 
@@ -177,10 +196,34 @@ def _table(job: Job, name: str) -> pd.DataFrame | None:
     path = job.folder / f"{name}.parquet"
     if not path.exists():
         return None
-    df = pd.read_parquet(path)
+    try:
+        df = pd.read_parquet(path)
+    except Exception as err:  # noqa: BLE001 - pyarrow raises several kinds for a damaged file
+        raise CollectError(f"{path}: not a readable parquet file ({type(err).__name__}: {err}); the job's "
+                           "results are damaged: delete its folder and rerun the sweep to run it "
+                           "again") from None
     if "week" in df.columns and "year" not in df.columns:
         df.insert(1, "year", (df["week"] // WEEKS_PER_YEAR + 1).astype("int64"))
     return df
+
+
+def _check_out(out: Path) -> None:
+    """`out` may be new, or an earlier output of collect (replaced); nothing else."""
+    from sim.files import folder_problem
+
+    if out.exists():
+        if not out.is_dir():
+            raise CollectError(f"--out {out} is a file: choose another --out (nothing was written)")
+        ours = all(p.name == JOBS or (p.is_dir() and all(q.name.startswith("experiment=")
+                                                         for q in p.iterdir()))
+                   for p in out.iterdir())
+        if not ours or not (out / JOBS).exists() and any(out.iterdir()):
+            raise CollectError(f"--out {out} holds files that wfsim-collect did not write: choose "
+                               "another --out, or move them (nothing was written)")
+        return
+    problem = folder_problem(out)
+    if problem:
+        raise CollectError(f"--out: {problem}")
 
 
 def collect(path: Path, out: Path | None = None, *, scenario_key: str = "intervention",
@@ -190,11 +233,17 @@ def collect(path: Path, out: Path | None = None, *, scenario_key: str = "interve
     if not root.is_dir():
         raise FileNotFoundError(f"no folder {path}")
     out = (Path(out) if out is not None else root / "results").resolve()
+    _check_out(out)
     jobs, counts = find_jobs(root, scenario_key, experiment_key)
     if not jobs:
         return {"jobs": 0, **counts, "out": str(out)}
     params = param_table(jobs)
-    tables = tuple(t for t in table_names(jobs) if tables is None or t in tables)
+    known = table_names(jobs)
+    unknown = [t for t in tables or () if t not in known]
+    if tables is not None and (unknown or not tables):
+        what = f"unknown table(s) {', '.join(unknown)}" if unknown else "no table named"
+        raise CollectError(f"{what}; the jobs under {path} have {', '.join(known)}")
+    tables = tuple(t for t in known if tables is None or t in tables)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     rows = dict.fromkeys(tables, 0)

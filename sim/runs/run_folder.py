@@ -1,5 +1,5 @@
-"""The run folder: timeseries, flows, cohorts and programmes (parquet) and summary.json (with a
-manifest).
+"""The run folder: timeseries, flows, cohorts, programmes, leavers, pools and ages (parquet) and
+summary.json (with a manifest).
 
 Files are written under a temporary name and renamed into place, so a run that fails or is
 killed never leaves a half-written file where a complete one is expected.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import platform
 import subprocess
 from importlib import metadata
@@ -20,7 +21,7 @@ from sim.metrics import yearly_rates
 PACKAGES = ("numpy", "numba", "pandas", "pyarrow", "mesa", "hydra-core", "omegaconf", "pydantic")
 
 
-EXECUTION_ONLY = ("threads", "progress")  # settings that never change a result
+EXECUTION_ONLY = ("threads", "progress", "checkpoint_every")  # settings that never change a result
 
 
 def config_hash(config_dict: dict) -> str:
@@ -53,6 +54,13 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+def _rate(value) -> float | None:
+    """A yearly figure, or null where it is undefined (a rate of a sector with no staff that
+    year): JSON has no NaN."""
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
 def summary(model, wall_time_s: float) -> dict:
     ts = model.timeseries()
     rates = yearly_rates(ts, ["sector"])
@@ -65,18 +73,21 @@ def summary(model, wall_time_s: float) -> dict:
         sectors[s] = {
             "headcount_start": int(model.headcount_start[s]),
             "headcount_end": int(last.get(s, 0)),
-            "years": [{k: (int(v) if k in ("year", "weeks") else float(v)) for k, v in row.items()}
+            "years": [{k: (int(v) if k in ("year", "weeks") else _rate(v)) for k, v in row.items()}
                       for row in years.to_dict("records")],
         }
     cfg = model.config.model_dump(mode="json")
     programmes = {}
     prog = model.programme_table()
     targets = {pr.name: list(pr.params.sectors) for pr in model.programmes}
+    assumed = {pr.name: {k: pr.params.model_dump(mode="json")[k] for k in pr.assumed}
+               for pr in model.programmes}
     for name, g in prog.groupby("programme", sort=True):
         by_year = g.assign(year=g["week"] // WEEKS_PER_YEAR + 1).groupby("year")
         programmes[name] = {
             "cost_gbp": float(g["cost_gbp"].sum()), "recruits": int(g["recruits"].sum()),
             "sectors": targets[name],
+            "assumed_inputs": assumed[name],   # the parameters its effect rests on that are assumptions
             "years": [{"year": int(y), "cost_gbp": float(v["cost_gbp"].sum()),
                        "recruits": int(v["recruits"].sum())} for y, v in by_year],
         }
@@ -101,12 +112,13 @@ def write_run(model, folder: Path, wall_time_s: float,
     ts, fl = model.timeseries(), model.flows()
     info = summary(model, wall_time_s)
     config = json.dumps(model.config.model_dump(mode="json"), indent=2)
-    cohorts, programmes = model.cohort_table(), model.programme_table()
-    paths = [folder / "timeseries.parquet", folder / "flows.parquet", folder / "cohorts.parquet",
-             folder / "programmes.parquet", folder / "summary.json"]
-    for path, table in zip(paths[:4], (ts, fl, cohorts, programmes), strict=True):
+    tables = {"timeseries": ts, "flows": fl, "cohorts": model.cohort_table(),
+              "programmes": model.programme_table(), "leavers": model.leavers(), "pools": model.pools(),
+              "ages": model.ages()}
+    paths = [folder / f"{name}.parquet" for name in tables] + [folder / "summary.json"]
+    for path, table in zip(paths, tables.values(), strict=False):
         write_atomic(path, lambda tmp, table=table: table.to_parquet(tmp, index=False))
-    write_text_atomic(paths[4], json.dumps(info, indent=2) + "\n")
+    write_text_atomic(paths[-1], json.dumps(info, indent=2) + "\n")
     write_text_atomic(folder / "config.json", config + "\n")
     write_text_atomic(folder / "overrides.yaml", "".join(f"- {o}\n" for o in overrides or []))
     return paths

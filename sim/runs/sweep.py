@@ -22,12 +22,16 @@ So a sweep job here (`run_job`) does not raise (when the sweep has its callback)
 - records its status (done / skipped / failed, with the error) in `.sweep/status/`.
 
 `SweepCallback` (a Hydra callback, `configs/hydra/callbacks/sweep.yaml`) runs in the parent:
-at the start it removes temporary folders and files left by killed jobs, clears the status
-records and rebuilds the index; at the end it writes `sweep_manifest.json` (every job of the
-sweep with its status and error) and exits with code 3 if any job failed or is missing. If the
-sweep itself stops with an error (e.g. a killed joblib worker), `finish_interrupted` still
-writes the manifest, marking the jobs that did not report as "not-run"; rerun the same command
-with the same `hydra.sweep.dir` to run only those.
+at the start it takes the sweep folder's lock (`sim.runs.lock`: one sweep per folder; a second
+sweep on a folder in use is refused with exit code 2 before it touches anything, and the lock of
+a sweep that is no longer running is taken over), removes temporary folders and files left by
+killed jobs, clears the status records and rebuilds the index; at the end it writes
+`sweep_manifest.json` (every job of the sweep with its status and error), releases the lock and
+exits with code 3 if any job failed or is missing. If the sweep itself stops with an error
+(e.g. a killed joblib worker), `finish_interrupted` still writes the manifest, marking the jobs
+that did not report as "not-run"; rerun the same command with the same `hydra.sweep.dir` to run
+only those. A job with `checkpoint_every` keeps its checkpoints in `.sweep/checkpoints/<hash>`,
+so that the rerun resumes it where it was killed.
 
 Kill the whole sweep (its process group), not only the parent: a worker left running after its
 parent died can still be writing when the rerun starts.
@@ -49,13 +53,16 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
-from sim.files import TMP_MARK, write_json_atomic, write_text_atomic
+from sim.config import ConfigError
+from sim.files import TMP_MARK, folder_problem, write_json_atomic, write_text_atomic
+from sim.runs.lock import SweepLock
 
 MARKER = "job.json"                 # written last: the job folder is complete
 MANIFEST = "sweep_manifest.json"
 STATE = ".sweep"                    # status/ (this invocation's job records) and index/ (hash -> folder)
 PARTIAL = ".partial-"               # temporary job folders: .<job>.partial-<host>-<pid>
 EXIT_JOBS_FAILED = 3
+EXIT_REFUSED = 2   # the sweep folder cannot be used, or another sweep is using it
 PARALLEL_LAUNCHERS = ("joblib", "ray")  # jobs share one machine's cores
 
 
@@ -194,7 +201,8 @@ def run_job(cfg: DictConfig, simulate: Callable[..., list[Path]]) -> dict:
                 _remove(old)  # a killed attempt at this job
             tmp = job_dir.parent / f".{job_dir.name}{PARTIAL}{socket.gethostname()}-{os.getpid()}"
             _remove(tmp)
-            paths = simulate(run_cfg, tmp, overrides, threads=_threads(hc, run_cfg.threads))
+            paths = simulate(run_cfg, tmp, overrides, threads=_threads(hc, run_cfg.threads),
+                             checkpoint=sweep_dir / STATE / "checkpoints" / f"{key}.pkl")
             wall = round(time.perf_counter() - t0, 3)
             marker = {"status": "done", "config_hash": key, "num": record["num"],
                       "overrides": overrides, "seed": run_cfg.seed, "wall_time_s": wall,
@@ -307,19 +315,43 @@ class SweepCallback(Callback):
         self.started: str | None = None
         self.launcher = ""
         self.finished = False
+        self.lock: SweepLock | None = None
+
+    def __getstate__(self) -> dict:
+        # Launchers send the callbacks to their workers (joblib, Ray, SLURM); the lock, with its
+        # heartbeat thread, stays with the sweep that holds it.
+        return {**self.__dict__, "lock": None}
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        try:
+            self._start(config)
+        except ConfigError as err:   # exit here: Hydra turns a callback's exception into a warning
+            print(f"wfsim sweep: {err}", file=sys.stderr, flush=True)
+            sys.exit(EXIT_REFUSED)
+
+    def _start(self, config: DictConfig) -> None:
         global _ACTIVE
         hc = config.hydra
-        self.sweep_dir = _absolute(str(hc.sweep.dir), hc.runtime.cwd)
-        self.sweep_dir.mkdir(parents=True, exist_ok=True)
+        sweep_dir = _absolute(str(hc.sweep.dir), hc.runtime.cwd)
+        problem = folder_problem(sweep_dir)
+        if problem:
+            raise ConfigError(f"hydra.sweep.dir: {problem}")
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        self.lock = SweepLock(sweep_dir / STATE)
+        taken = self.lock.acquire()   # raises SweepBusy (exit 2) if another sweep runs here
+        if taken:
+            print(f"wfsim sweep: took over the lock of a sweep that is no longer running "
+                  f"(pid {taken.get('pid')} on {taken.get('host')})", flush=True)
+        self.sweep_dir = sweep_dir
+        _ACTIVE = self
         self.started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         self.launcher = str(OmegaConf.select(config, "hydra.launcher._target_", default="") or "")
         self.expected = expected_jobs(config)
+        state = self.sweep_dir / STATE
         stale = stale_temporaries(self.sweep_dir)
+        stale += (state / "checkpoints").glob(f".*{TMP_MARK}*")   # a job killed while saving one
         for path in stale:
             _remove(path)
-        state = self.sweep_dir / STATE
         _remove(state / "status")
         _remove(state / "index")
         (state / "index").mkdir(parents=True, exist_ok=True)
@@ -331,7 +363,6 @@ class SweepCallback(Callback):
         n = len(self.expected) if self.expected is not None else "?"
         print(f"wfsim sweep: {n} jobs in {self.sweep_dir}; {len(done)} finished results there"
               + (f"; removed {len(stale)} temporary files of killed jobs" if stale else ""), flush=True)
-        _ACTIVE = self
 
     def finish(self, interrupted: bool) -> dict | None:
         global _ACTIVE
@@ -339,9 +370,13 @@ class SweepCallback(Callback):
         if self.finished or self.sweep_dir is None:
             return None
         self.finished = True
-        manifest = build_manifest(self.sweep_dir, self.expected, interrupted=interrupted,
-                                  started=self.started, launcher=self.launcher)
-        write_json_atomic(self.sweep_dir / MANIFEST, manifest, make_parents=True)
+        try:
+            manifest = build_manifest(self.sweep_dir, self.expected, interrupted=interrupted,
+                                      started=self.started, launcher=self.launcher)
+            write_json_atomic(self.sweep_dir / MANIFEST, manifest, make_parents=True)
+        finally:
+            if self.lock is not None:
+                self.lock.release()
         c = manifest["counts"]
         line = (f"wfsim sweep: {manifest['jobs_total']} jobs: {c['done']} done, {c['skipped']} already "
                 f"complete (skipped), {c['failed']} failed")
@@ -361,6 +396,11 @@ class SweepCallback(Callback):
         manifest = self.finish(interrupted=False)
         if manifest is not None and not manifest["complete"]:
             sys.exit(EXIT_JOBS_FAILED)
+
+
+def running() -> bool:
+    """A sweep of this process has started and not yet written its manifest."""
+    return _ACTIVE is not None
 
 
 def finish_interrupted() -> None:

@@ -50,13 +50,20 @@ def _headcount(system: dict, sectors=None) -> int:
                for r in spec["roles"].values())
 
 
+REFERENCE_KEYS = ("reference_pay", "reference_intake", "reference_competing_pay")
+
+
 def _role_template(default: dict, sector: str, role: str) -> dict:
     """The default's spec of this (sector, role), or of the same role in the first sector that
     has it (e.g. doctors in social care take community doctors' hire routes)."""
     spec = default["sectors"].get(sector, {}).get("roles", {}).get(role)
     if spec is None:
         spec = next(sp["roles"][role] for sp in default["sectors"].values() if role in sp["roles"])
-    return copy.deepcopy(spec)
+    spec = copy.deepcopy(spec)
+    # the default's factors start the fit; the market it was fitted in is not the file's
+    for key in REFERENCE_KEYS:
+        spec.get("calibration", {}).pop(key, None)
+    return spec
 
 
 @dataclass
@@ -83,12 +90,13 @@ def build_system(rows: list[Row], settings: dict | None = None, name: str = "my_
     From the file: headcount, mean FTE (fte / headcount), pay, the three target rates, mean age
     and share over 55 of every (sector, role). From the settings, if given: anything else they set.
     From the default, scaled: employers per sector (x population / default population, with at
-    least `MIN_EMPLOYER_SIZE` workers per employer on average), the nurse training intake
-    (x the file's nurses / the default's nurses; likewise any role with a pipeline); unscaled:
-    employer size skew, establishment growth, winter surge, pay award, bank and agency shares and
-    premiums, flexible-working grant rate, leavers' destinations, hire routes per (sector, role),
-    start date, deprived share, and the default's fitted calibration factors as the starting
-    point of the fit.
+    least `MIN_EMPLOYER_SIZE` workers per employer on average), the training intakes (x the
+    file's staff in the role / the default's); unscaled: employer size skew, establishment
+    growth, winter surge, pay award, bank and agency shares and premiums, flexible-working grant
+    rate, leavers' destinations, hire routes per (sector, role), start date, deprived share, the
+    labour market (its sizes follow the population and the staff), the career routes between the
+    file's roles and sectors, and the default's fitted calibration factors as the starting point
+    of the fit.
     A row with headcount 0 leaves that role out; sectors without rows are left out.
     Returns (system, agency targets, notes saying what was derived)."""
     settings = copy.deepcopy(settings or {})
@@ -156,6 +164,18 @@ def build_system(rows: list[Row], settings: dict | None = None, name: str = "my_
         targets = [((s,), float(v)) for s, v in agency.items()]
     else:
         targets = [(tuple(s for s in ("acute", "community") if s in sectors), float(agency))]
+    roles = {r for spec in sectors.values() for r in spec["roles"]}
+    careers = {}
+    for key, route in default.get("careers", {}).items():   # the default's career routes that fit
+        route = dict(route, sectors=[s for s in route["sectors"] if s in sectors])
+        if (route["sectors"] and {route["from_role"], route["to_role"]} <= roles
+                and (route["in_post"] or route["to_role"] in training)):
+            careers[key] = route
+    for key, route in (settings.pop("careers", None) or {}).items():
+        if route is None:
+            careers.pop(key, None)
+        else:
+            careers[key] = deep_merge(careers.get(key, {}), route)
     system = {
         "name": settings.pop("name", name),
         "population": int(population),
@@ -163,6 +183,8 @@ def build_system(rows: list[Row], settings: dict | None = None, name: str = "my_
         "deprived_share": settings.pop("deprived_share", default["deprived_share"]),
         "sectors": sectors,
         "training": training,
+        "labour_market": deep_merge(default["labour_market"], settings.pop("labour_market", None) or {}),
+        "careers": careers,
     }
     return system, targets, notes
 

@@ -31,8 +31,9 @@ RATE_COLUMNS = ("vacancy_rate", "turnover_rate", "sickness_rate", "share_over_55
 ROLES: tuple[str, ...] = DEFAULT_ROLES
 MAX_PROBLEMS = 30
 # Ages the synthetic population draws (sim.population.draw_initial_age): 55..66 for the share
-# over 55, uniform on [a, 55) with 18 <= a <= 54 below it.
-OLD_MEAN_AGE, YOUNG_MEAN_AGE = 61.0, (36.5, 54.5)
+# over 55; below it uniform on [a, 55) with 18 <= a <= 54, or for younger workforces skewed
+# towards 18, down to a mean of 19.
+OLD_MEAN_AGE, YOUNG_MEAN_AGE = 61.0, (19.0, 54.5)
 MIN_MEAN_FTE = 0.5                   # below this the synthetic population cannot match the FTE
 
 # Settings a system-level YAML may give. Sector-level keys given at the top level apply to
@@ -41,7 +42,7 @@ SECTOR_KEYS = ("employers", "employer_size_skew", "establishment_growth", "winte
                "bank_share_of_gap", "agency_share_of_gap", "bank_premium", "agency_premium",
                "agency_cap_fte_share", "flexible_grant_rate", "destinations")
 SETTINGS_KEYS = ("name", "population", "start_date", "deprived_share", "agency_spend_gbp", "sectors",
-                 "training", *SECTOR_KEYS)
+                 "training", "labour_market", "careers", *SECTOR_KEYS)
 ROLE_SETTINGS_KEYS = ("hire_routes", "calibration")
 # Role words an analyst may use, for hints only (never silently mapped).
 ROLE_HINTS = {
@@ -356,6 +357,13 @@ def read_settings(path: Path | str, sectors: set[str]) -> dict:
         if not isinstance(agency, dict) and not {"acute", "community"} & sectors:
             problems.append("key 'agency_spend_gbp': a single figure is the agency spend of NHS trusts "
                             "(acute and community), which the file does not have; give it per sector")
+    training = data.get("training") or {}
+    if not isinstance(training, dict):
+        problems.append(f"key 'training', value {training!r}: must be a mapping of roles to their "
+                        "pipeline settings (or null to remove one)")
+    else:
+        problems += [f"key 'training.{r}', value {t!r}: must be a mapping of settings, or null"
+                     for r, t in training.items() if t is not None and not isinstance(t, dict)]
     sec = data.get("sectors") or {}
     if not isinstance(sec, dict):
         problems.append("key 'sectors': must be a mapping of sector names to settings")
@@ -372,6 +380,10 @@ def read_settings(path: Path | str, sectors: set[str]) -> dict:
             continue
         for k, v in spec.items():
             if k == "roles":
+                if not isinstance(v or {}, dict):
+                    problems.append(f"key 'sectors.{s}.roles', value {v!r}: must be a mapping of roles to "
+                                    f"their settings (e.g. roles: {{nurse: {{hire_routes: ...}}}})")
+                    continue
                 for r, rspec in (v or {}).items():
                     if not isinstance(rspec, dict):
                         problems.append(f"key 'sectors.{s}.roles.{r}': must be a mapping")

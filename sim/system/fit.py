@@ -1,4 +1,4 @@
-"""Calibrating a system built from a system file: the first simulated year is fitted to
+"""Calibrating a system built from a system file: the first simulated years are fitted to
 reproduce the file's turnover, vacancy and sickness rates (`sim.system.calibrate`), and the fitted
 system is kept next to the file as `<name>.calibrated.yaml` so that a rerun does not refit
 (`resolve`, behind `system=from_file`).
@@ -16,6 +16,7 @@ import yaml
 
 from sim.files import write_text_atomic
 from sim.system.build import Built, check_system, deep_merge, load
+from sim.system.calibrate import FIT_YEARS
 from sim.system.file import SystemFileError, read_yaml
 
 CALIBRATION_VERSION = 1              # bump when the model's dynamics change: cached fits are refitted
@@ -115,7 +116,7 @@ def write_calibrated(path: Path, system: dict, key: str, built: Built, table=Non
     src = built.csv_path.name + (f" and {built.settings_path.name}" if built.settings_path else "")
     head = [
         f"# The system built from {src} by wfsim, with its base rates calibrated so that",
-        "# the first simulated year reproduces the file's turnover, vacancy and sickness rates.",
+        "# the first simulated years reproduce the file's turnover, vacancy and sickness rates.",
         f"# Run it as is:      wfsim system=from_file system.path={path.name}",
         f"# Rerun from the CSV: wfsim system=from_file system.path={built.csv_path.name}  (reuses this",
         "#   fit while the CSV, its settings and the behaviour config are unchanged, else refits and",
@@ -147,8 +148,9 @@ def auto_scale(workers: int) -> float:
 
 def fit_seeds(workers: float) -> tuple[int, ...]:
     """Seeds the fit averages over: 3, or more for a small system, so that each round simulates
-    about `FIT_WORKER_YEARS` worker-years (a small system's first year varies more from seed to seed)."""
-    return tuple(range(int(min(MAX_FIT_SEEDS, max(3, math.ceil(FIT_WORKER_YEARS / max(workers, 1.0)))))))
+    about `FIT_WORKER_YEARS` worker-years (a small system's rates vary more from seed to seed)."""
+    years = max(workers, 1.0) * len(FIT_YEARS)
+    return tuple(range(int(min(MAX_FIT_SEEDS, max(3, math.ceil(FIT_WORKER_YEARS / years))))))
 
 
 def fit(built: Built, behaviour: dict, *, seeds=None, rounds: int = 8, scale: float | None = None,
@@ -228,7 +230,7 @@ def resolve(node: dict, behaviour: dict, *, log=_say, warn=_warn) -> dict:
             log(f"calibration reused from {cal_path} (the file and the behaviour config are unchanged)")
         else:
             seeds = fit_seeds(built.workers * auto_scale(built.workers))
-            log(f"calibrating the base rates to the file's rates (first simulated year, mean of seeds "
+            log(f"calibrating the base rates to the file's rates (first simulated years, mean of seeds "
                 f"0-{seeds[-1]})...")
             system, table, seconds, scale, seeds = fit(built, behaviour, seeds=seeds,
                                                        log=lambda m: log(f"  {m}"))

@@ -43,8 +43,8 @@ def test_animate_cli_gif_only(tmp_path, make_synthetic_run, capsys):
     assert printed == [str(out_dir / "flows.gif")]
     with Image.open(out_dir / "flows.gif") as im:
         assert im.size == (256, 144)
-        months = 5  # 20 weeks from 7 April 2025 end in August
-        assert im.n_frames == (months - 1) * 1 + 1 + 3  # 1 frame a month, 1.5 s hold at 2 fps
+        frames = 6  # the start, then 5 months: 20 weeks from 7 April 2025 end in August
+        assert im.n_frames == (frames - 1) * 1 + 1 + 3  # 1 frame a month, 1.5 s hold at 2 fps
 
 
 def test_animate_cli_compare_names_output(tmp_path, make_synthetic_run, capsys):
@@ -79,4 +79,4 @@ def test_side_by_side_titles_name_programmes(tmp_path, make_synthetic_run):
     prog = load(make_synthetic_run(tmp_path / "7", weeks=4,
                                    programmes=["international_recruitment", "pay_parity"]))
     assert _panel_title(base, first=True) == "Baseline (0)"
-    assert _panel_title(prog, first=False) == "International recruitment + Pay parity (7)"
+    assert _panel_title(prog, first=False) == "International Recruitment + Pay parity for care workers (7)"

@@ -88,7 +88,7 @@ def test_experiment_report(synthetic_experiment, tmp_path):
     page = write_report(synthetic_experiment, tmp_path / "e.html", dpi=40).read_text()
     assert headings(page) == EXPERIMENT_HEADINGS
     assert len(images(page)) == 3  # effects, cost per FTE-year, spill-over
-    for name in ["International recruitment", "Care worker pay uplift", "Return to practice"]:
+    for name in ["International Recruitment", "Care worker pay uplift", "Return to practice"]:
         assert name in page
     assert "Cost per FTE-year" in page
     assert "Outlined cells are the sectors the programme aims at" in page

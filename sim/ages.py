@@ -1,0 +1,251 @@
+"""Ages and tenures that renew themselves: the workforce the model starts from is the one its own
+flows keep in place.
+
+In a steady state the number of workers aged a+1 next year is the number aged a who stayed plus
+the joiners aged a+1. With the model's exit rates by age (leaving the system, retirement) and the
+ages joiners arrive at (each route's range), the age structure this converges to is computed
+here. The ages of local recruits (the route without a fixed age profile) are fitted per (sector,
+role) so that this stationary structure has the system file's mean age and share aged 55 or over;
+the starting workforce is then drawn from that structure, so nothing drifts as the model runs.
+Tenures start from the stationary distribution of time in post given the first-year leaving.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.codes import EDUCATION, INTERNATIONAL, LOCAL_LABOUR, N_ROUTES, RETURNERS, SECTORS
+from sim.rates import hazard_within_year
+
+AGE_MIN, AGE_MAX = 16, 75          # ages a worker can have (older people have all retired)
+AGES = np.arange(AGE_MIN, AGE_MAX + 1)
+LOCAL_LO = range(16, 46)           # candidate youngest and oldest ages of local recruits
+LOCAL_SPAN = range(4, 50)
+
+
+def working_ages(p) -> np.ndarray:
+    """bool [A]: ages below the first age at which everyone retires (retirees that old no longer
+    come back: they would retire again at once)."""
+    full = np.flatnonzero(p.retire_weekly[AGES] >= 1.0)
+    last = AGES[full[0]] if len(full) else AGE_MAX + 1
+    return AGES < last
+
+
+def in_post_ages(p) -> np.ndarray:
+    """bool [A]: ages a worker can have: up to the age at which everyone retires (those who reach
+    it at the year's end retire in the next week)."""
+    working = working_ages(p)
+    return working | np.concatenate([[False], working[:-1]])
+
+
+def stationary_from_each_age(exit_yearly: np.ndarray, first_year_exit: np.ndarray) -> np.ndarray:
+    """[A, A]: row a0 is the stationary count by age of one joiner a year arriving at age a0, who
+    leaves at `first_year_exit` in their first year (new starters leave more) and at
+    `exit_yearly` after it."""
+    A = len(AGES)
+    out = np.zeros((A, A))
+    for a0 in range(A):
+        n = 1.0
+        for a in range(a0, A):
+            out[a0, a] = n
+            n *= 1.0 - (first_year_exit[a] if a == a0 else exit_yearly[a])
+    return out
+
+
+def uniform_density(lo: int, hi: int) -> np.ndarray:
+    """[A] one person a year arriving at an age uniform on [lo, hi]."""
+    out = ((AGES >= lo) & (AGES <= hi)).astype(np.float64)
+    return out / max(out.sum(), 1.0)
+
+
+def shift(density: np.ndarray, years: int) -> np.ndarray:
+    """The same people `years` older (the oldest stay in the last age)."""
+    out = np.zeros_like(density)
+    out[years:] = density[: len(density) - years]
+    out[-1] += density[len(density) - years:].sum()
+    return out
+
+
+def fit_local_ages(exit_yearly: np.ndarray, first_year_exit: np.ndarray, fixed: np.ndarray, local: float,
+                   mean_age: float, share_over_55: float) -> tuple[int, int, np.ndarray]:
+    """(youngest, oldest) age of local recruits and the stationary age distribution (over AGES,
+    summing to 1) closest to the targets, for one (sector, role).
+
+    `exit_yearly[a]`: chance a worker aged a leaves the (sector, role) for outside the system in a
+    year; `fixed`: joiners a year by age through the routes whose ages are given; `local`: local
+    recruits a year."""
+    response = stationary_from_each_age(exit_yearly, first_year_exit)
+    base = fixed @ response
+    # every candidate (lo, hi) at once: the mean of rows lo..hi from prefix sums
+    cum = np.vstack([np.zeros(len(AGES)), np.cumsum(response, axis=0)])
+    lo = np.array([a for a in LOCAL_LO for _ in LOCAL_SPAN])
+    hi = np.array([a + d for a in LOCAL_LO for d in LOCAL_SPAN])
+    keep = hi <= 66
+    lo, hi = lo[keep], hi[keep]
+    rows = (cum[hi - AGE_MIN + 1] - cum[lo - AGE_MIN]) / (hi - lo + 1)[:, None]
+    n = base[None, :] + local * rows
+    pmf = n / np.maximum(n.sum(axis=1, keepdims=True), 1e-300)
+    mean = pmf @ AGES
+    old = pmf[:, AGES >= 55].sum(axis=1)
+    miss = ((mean - mean_age) / 5.0) ** 2 + ((old - share_over_55) / 0.05) ** 2
+    k = int(np.argmin(miss))
+    return int(lo[k]), int(hi[k]), pmf[k]
+
+
+def cross_sector_moves(p) -> np.ndarray:
+    """[S, S', R] workers a year who move from sector s to sector s' in a role at the start: the
+    `other_sectors` share of leavers, split by the other sectors' size and relative pay as in
+    sim.employer_phases.destination_shares (pressure equal at the start)."""
+    S, R = p.headcount.shape
+    out = np.zeros((S, S, R))
+    staff = p.headcount.astype(np.float64)
+    for s in range(S):
+        others = np.where(p.employs & p.employs[s], staff, 0.0)
+        others[s] = 0.0
+        both = p.employs & p.employs[s]
+        pay = np.where(both, p.pay_scale / np.where(p.employs[s], p.pay_scale[s], 1.0), 1.0)
+        w = others * np.exp(p.pay_pull * (pay - 1.0))
+        w = w / np.maximum(w.sum(axis=0, keepdims=True), 1e-300)
+        out[s] = staff[s] * p.turnover[s] * p.dest_shares[s, 1] * w
+    return out
+
+
+def local_age_profiles(p) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per (sector, role): youngest and oldest age of local recruits, and the stationary age
+    distribution the starting workforce is drawn from ([S, R, A]).
+
+    Joiners a year by age: the observed route shares of the hires that replace the leavers to
+    outside the system (graduates and overseas recruits at their ages; returners at the ages
+    people leave for other industries, two years on; local recruits fitted), the retirees who
+    come back (at the ages people retire, a year on) and the workers who move in from the other
+    sectors (at their sector's ages); leavers to outside the system and to other sectors are the
+    exits. Retirees', returners' and movers' ages depend on the workforces' own ages, so the fit
+    is repeated until they agree."""
+    S, R = p.headcount.shape
+    lo = np.full((S, R), 18, np.int64)
+    hi = np.full((S, R), 60, np.int64)
+    retire = 1.0 - (1.0 - p.retire_weekly[AGES]) ** 52
+    m = p.market
+    fixed_ages = {EDUCATION: uniform_density(p.age_lo[EDUCATION], p.age_hi[EDUCATION]),
+                  INTERNATIONAL: uniform_density(p.age_lo[INTERNATIONAL], p.age_hi[INTERNATIONAL])}
+    moves = cross_sector_moves(p)                                      # [S, S', R]
+    working, in_post = working_ages(p), in_post_ages(p)
+    pmf = np.broadcast_to(uniform_density(18, 64), (S, R, len(AGES))).copy()
+    for _ in range(6):
+        # movers are younger than the workforce they come from: weighted by leaving by age
+        movers = pmf * p.age_mult[AGES]
+        movers = movers / np.maximum(movers.sum(axis=2, keepdims=True), 1e-300)
+        new = pmf.copy()
+        for s in range(S):
+            back = _ever_back(m.retire_return_within_year[s], m.retiree_drift)  # who ever return
+            outside = p.dest_shares[s, 2] + p.dest_shares[s, 3]   # other industry, left the area
+            internal = p.dest_shares[s, 0] + p.dest_shares[s, 1]
+            for r in range(R):
+                if not p.employs[s, r]:
+                    continue
+                staff = float(p.headcount[s, r])
+                exits = outside + p.dest_shares[s, 1]   # to outside the system and to other sectors
+                leave = np.minimum(p.turnover[s, r] * exits * p.age_mult[AGES], 0.95)
+                exit_yearly = 1.0 - (1.0 - leave) * (1.0 - retire)
+                first = 1.0 - (1.0 - np.minimum(leave * p.first_year_multiplier, 0.95)) * (1.0 - retire)
+                share = p.route_share[s, r]
+                if share.sum() <= 0:
+                    share = np.eye(N_ROUTES)[LOCAL_LABOUR]
+                hires = staff * max(p.turnover[s, r] * (1.0 - internal) + p.growth[s], 0.0)
+                retirees = shift(staff * pmf[s, r] * retire, 1) * back * working
+                others = max(hires - retirees.sum(), 0.5 * hires)
+                left = shift(pmf[s, r] * p.age_mult[AGES] * (AGES < 60), 2)
+                fixed = retirees + others * share[RETURNERS] * left / max(left.sum(), 1e-300)
+                fixed = fixed + np.einsum("k,ka->a", moves[:, s, r], movers[:, r])
+                for route, density in fixed_ages.items():
+                    fixed = fixed + others * share[route] * density
+                lo[s, r], hi[s, r], new[s, r] = fit_local_ages(
+                    exit_yearly, first, fixed, others * share[LOCAL_LABOUR], float(p.mean_age[s, r]),
+                    float(p.share_over_55[s, r]))
+                new[s, r] = new[s, r] * in_post / max((new[s, r] * in_post).sum(), 1e-300)
+        pmf = new
+    return lo, hi, np.where(p.employs[:, :, None], pmf, 0.0)
+
+
+def age_fit_misses(p, mean_tol: float = 2.5, share_tol: float = 0.05) -> list[str]:
+    """What the stationary age structure could not reproduce: one line per (sector, role) whose
+    mean age or share aged 55+ is further than the tolerances from the system's. One age range
+    of local recruits cannot give every mix (a young workforce with many aged 55+); the fit
+    keeps the share aged 55+ first. The default's cells are within 2 years and 1 point."""
+    out = []
+    for s, r in np.argwhere(p.employs):
+        pmf = p.age_pmf[s, r]
+        if pmf.sum() <= 0 or p.headcount[s, r] <= 0:     # nobody to draw (a role with no staff)
+            continue
+        mean, old = float(pmf @ AGES), float(pmf[AGES >= 55].sum())
+        want_mean, want_old = float(p.mean_age[s, r]), float(p.share_over_55[s, r])
+        if abs(mean - want_mean) > mean_tol or abs(old - want_old) > share_tol:
+            out.append(f"{SECTORS[s]} {p.roles[r]}: mean age {want_mean:.1f} with {want_old:.0%} "
+                       f"aged 55+ is not a steady state of the model's flows; the workforce starts "
+                       f"at mean age {mean:.1f} with {old:.0%} aged 55+")
+    return out
+
+
+def retire_return_share(p) -> np.ndarray:
+    """[S, R] share of the hires from outside the system, in a steady state, that are retirees
+    coming back (sim.pools: a known share of retirees return; the other routes replace the rest)."""
+    m = p.market
+    retire = 1.0 - (1.0 - p.retire_weekly[AGES]) ** 52
+    retiring = p.headcount * (p.age_pmf * retire).sum(axis=2)                  # [S, R] a year
+    back = np.array([_ever_back(share, m.retiree_drift) for share in m.retire_return_within_year])
+    internal = p.dest_shares[:, 0] + p.dest_shares[:, 1]
+    hires = p.headcount * np.maximum(p.turnover * (1.0 - internal)[:, None] + p.growth[:, None], 0.0)
+    return np.clip(retiring * back[:, None] / np.maximum(hires, 1e-9), 0.0, 0.7)
+
+
+def _ever_back(within_year: float, drift: float) -> float:
+    h = hazard_within_year(within_year, drift)
+    return h / (h + drift) if h + drift > 0 else 0.0
+
+
+def draw_ages(u: np.ndarray, pmf: np.ndarray, cell: np.ndarray | None = None) -> np.ndarray:
+    """Ages by inverse CDF: u[i] uniform; `pmf` one distribution over AGES, or one per cell
+    ([C, A]) with `cell[i]` the worker's (one cell at a time: no [workers, ages] table)."""
+    if cell is None:
+        idx = np.searchsorted(np.cumsum(pmf), u, side="right")
+    else:
+        idx = np.empty(len(u), np.int64)
+        for c in np.unique(cell):
+            sel = cell == c
+            idx[sel] = np.searchsorted(np.cumsum(pmf[c]), u[sel], side="right")
+    return AGES[np.minimum(idx, len(AGES) - 1)]
+
+
+def first_year_hazard_split(turnover: np.ndarray, first_year_multiplier: float) -> np.ndarray:
+    """Yearly leave rate after the first year, h0, such that a first year at multiplier x h0 and
+    h0 after it make the stationary turnover (1 / mean time in post) equal `turnover`."""
+    out = np.empty_like(turnover, dtype=np.float64)
+    m = first_year_multiplier
+    for i, tau in enumerate(np.asarray(turnover, np.float64).ravel()):
+        tau = max(tau, 0.02)
+        lo, hi = 1e-6, 50.0
+        for _ in range(80):
+            h0 = 0.5 * (lo + hi)
+            h1 = m * h0
+            mean_t = (1.0 - math.exp(-h1)) / h1 + math.exp(-h1) / h0
+            if 1.0 / mean_t > tau:
+                hi = h0
+            else:
+                lo = h0
+        out.ravel()[i] = 0.5 * (lo + hi)
+    return out.reshape(np.shape(turnover))
+
+
+def draw_tenure_years(u: np.ndarray, h0: np.ndarray, first_year_multiplier: float) -> np.ndarray:
+    """Time in post (years) from the stationary distribution of a renewal process whose leave
+    rate is first_year_multiplier x h0 in the first year and h0 after (one uniform per worker)."""
+    h1 = first_year_multiplier * h0
+    p_first = (1.0 - np.exp(-h1)) / h1
+    p_first = p_first / (p_first + np.exp(-h1) / h0)
+    first = u < p_first
+    v = np.where(first, u / p_first, (u - p_first) / np.maximum(1.0 - p_first, 1e-300))
+    v = np.clip(v, 0.0, np.nextafter(1.0, 0.0))
+    within = -np.log1p(-v * (1.0 - np.exp(-h1))) / h1          # truncated to [0, 1)
+    after = 1.0 - np.log1p(-v) / h0
+    return np.where(first, within, after)

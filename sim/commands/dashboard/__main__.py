@@ -1,0 +1,3 @@
+from sim.commands.dashboard import main
+
+raise SystemExit(main())

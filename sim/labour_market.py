@@ -1,0 +1,206 @@
+"""The labour market of a run: its pools (sim.pools) and the weekly matching of applicants with
+open posts (sim.matching), with the bookkeeping that ties the two together: people leave the
+system into the pools, hires come out of them, programmes' recruits are drawn from the pool they
+really come from."""
+from __future__ import annotations
+
+import numpy as np
+
+from sim import pools as pl
+from sim.ages import working_ages
+from sim.codes import (
+    DEST_OTHER_INDUSTRY,
+    DEST_RETIRED,
+    EDUCATION,
+    INTERNATIONAL,
+    LOCAL_LABOUR,
+    N_ROUTES,
+    N_SECTORS,
+    RETIRE_RETURN,
+    RETURNERS,
+    ROUTES,
+)
+from sim.employer_phases import by_sector
+from sim.kernels import count_fills
+from sim.matching import acceptance, efficiency, net_openings, open_posts, open_prefix, place_searchers
+from sim.params import Params
+from sim.population import new_hires
+from sim.rates import annual_to_weekly
+from sim.rng import S_PREV, uniforms
+from sim.workers import Cohort
+
+STOCK_POOLS = (EDUCATION, LOCAL_LABOUR, RETURNERS, RETIRE_RETURN)
+
+
+class LabourMarket:
+    def __init__(self, p: Params, st, dest_cum: np.ndarray):
+        """Pools at their steady state for the starting workforce `st`, and the matching
+        efficiency that makes an application succeed with the configured acceptance there."""
+        self.p = p
+        gross = net_openings(p, st)
+        needed = pl.external_hires_needed(p)
+        lag = (p.route_share * p.time_to_hire[None, None, :]).sum(axis=2)
+        # posts already offered to someone who has not started yet, in a steady state
+        openings = np.maximum(gross - needed * lag, 0.1 * gross)
+        self.pools = pl.build(p)
+        self.working = working_ages(p)
+        # the applications of the observed market (what the pools were sized for), so that a
+        # scenario's more or fewer applicants meet the same matching
+        apps = self.pools.steady_hires / p.market.acceptance
+        self.mu = efficiency(p, openings, apps + self.expected_searchers(st, dest_cum))
+        self.degree_from = np.full(p.n_roles, -1, np.int64)   # role before a degree into each role
+        for c in range(p.careers.n):
+            if not p.careers.in_post[c] and self.degree_from[p.careers.to_role[c]] < 0:
+                self.degree_from[p.careers.to_role[c]] = p.careers.from_role[c]
+
+    def expected_searchers(self, st, dest_cum: np.ndarray) -> np.ndarray:
+        """[S, R] workers a week who look for another job in each (sector, role) at the start."""
+        p = self.p
+        share = np.diff(dest_cum, axis=2, prepend=0.0)[:, :, :N_SECTORS]         # [S, R, S']
+        leaving = by_sector(p, st.headcount) * np.vectorize(annual_to_weekly)(p.turnover)
+        return np.einsum("sr,srd->dr", leaving, share)
+
+    def steady_hires(self) -> np.ndarray:
+        """[S, R] hires a week from the pools in the calibrated steady state: the pools' design
+        hires, times the fitted matching factor (what the design's matching misses), as far as
+        every application can succeed."""
+        p = self.p
+        return self.pools.steady_hires * np.minimum(p.match_factor, 1.0 / p.market.acceptance)
+
+    # --- weekly flows -----------------------------------------------------------------
+    def advance(self, week: int) -> None:
+        pl.advance(self.p, self.pools, week)
+
+    def add_leavers(self, leavers: Cohort, dest: np.ndarray) -> None:
+        pl.add_leavers(self.pools, leavers["sector"], leavers["role"], leavers["age"], dest,
+                       DEST_OTHER_INDUSTRY, DEST_RETIRED)
+
+    def add_students(self, expected_graduates: np.ndarray) -> None:
+        self.pools.starters += expected_graduates
+
+    def figures(self) -> np.ndarray:
+        """[K, R, measures] this week's pool figures for the record (stocks at the end)."""
+        out = self.pools.week_record.copy()
+        out[:, :, 0] = self.pools.stock()
+        return out
+
+    # --- hiring -----------------------------------------------------------------------
+    def hire(self, st, week: int, searchers: Cohort, target: np.ndarray, *, fill_mult=None,
+             key_week: int | None = None, channel: int = 0, take: bool = True, steady: bool = False):
+        """This week's matching. Returns (new employer of each searcher, -1 if none; the hires
+        from the pools, with `arrival_week`). `steady`: hire the pools' steady-state number a week
+        instead of matching (the hires agreed before the start), without drawing on the pools."""
+        p, pools = self.p, self.pools
+        kw = week if key_week is None else key_week
+        open_er = open_posts(p, st)
+        openings = net_openings(p, st)
+        apps = pl.applicants(p, pools, st.pay_scale, max(week, 0))       # [K, S, R]
+        pool_apps = apps.sum(axis=0)
+        searching = np.zeros_like(pool_apps)
+        np.add.at(searching, (target.astype(np.int64), searchers["role"].astype(np.int64)), 1.0)
+        q = acceptance(p, self.mu, openings, pool_apps + searching, fill_mult)
+        if take:
+            pools.week_record[:, :, 4] += apps.sum(axis=1)
+        new_employer = np.full(len(searchers), -1, np.int32)
+        if len(searchers):
+            new_employer = place_searchers(p.seed, kw, searchers["id"], target.astype(np.int64),
+                                           searchers["employer"].astype(np.int64),
+                                           searchers["role"].astype(np.int64), q, open_prefix(open_er),
+                                           p.sector_first)
+            moved = new_employer >= 0
+            posts = searchers["fte"][moved] / np.maximum(
+                p.mean_fte_units[target[moved], searchers["role"][moved]], 1)
+            np.subtract.at(open_er, (new_employer[moved].astype(np.int64),
+                                     searchers["role"][moved].astype(np.int64)), posts)
+            np.maximum(open_er, 0.0, out=open_er)
+            np.subtract.at(openings, (target[moved].astype(np.int64),
+                                      searchers["role"][moved].astype(np.int64)), posts)
+            np.maximum(openings, 0.0, out=openings)
+        expected = self.steady_hires() if steady else np.minimum(q * pool_apps, openings)
+        hires = self._pool_hires(st, week, kw, channel, open_er, expected, apps, take and not steady)
+        return new_employer, hires
+
+    def _pool_hires(self, st, week, kw, channel, open_er, expected, apps, take) -> Cohort:
+        """Hires from the pools: `expected` [S, R] a week, spread over the open posts."""
+        p, pools = self.p, self.pools
+        E, R = open_er.shape
+        s = p.employer_sector
+        pool_apps = apps.sum(axis=0)
+        left = by_sector(p, open_er)
+        p_post = np.minimum(1.0, expected / np.maximum(left, 1e-9))[s]             # [E, R]
+        fills = count_fills(p.seed, kw, open_er.ravel(), p_post.ravel(), np.arange(E * R, dtype=np.uint64))
+        if fills.sum() == 0:
+            return Cohort.empty({"arrival_week": np.int32})
+        cell = np.repeat(np.arange(E * R), fills)
+        k = np.arange(len(cell)) - np.repeat(np.cumsum(fills) - fills, fills)
+        route_cum = np.cumsum(np.moveaxis(apps, 0, 2), axis=2) / np.maximum(pool_apps, 1e-300)[:, :, None]
+        hires = new_hires(p, week, cell // R, cell % R, k, route_cum=route_cum, channel=channel,
+                          key_week=kw, pool_stocks={RETURNERS: pools.former_staff,
+                                                    RETIRE_RETURN: pools.retirees})
+        keep = self._within_pools(week, hires)
+        hires = hires.take(keep)
+        if take:
+            self._mark_former_students(hires, kw)
+            for k_route in range(N_ROUTES):
+                sel = hires["route"] == k_route
+                if sel.any():
+                    pl.take(pools, k_route, hires["role"][sel], hires["age"][sel], hires["sector"][sel])
+        return hires
+
+    def _within_pools(self, week: int, hires: Cohort) -> np.ndarray:
+        """Keep the first hires of each (pool, role) up to the people the pool holds."""
+        p, pools = self.p, self.pools
+        keep = np.ones(len(hires), bool)
+        stock = pools.stock()
+        route, role, sector = (hires[k].astype(np.int64) for k in ("route", "role", "sector"))
+        for k_route in STOCK_POOLS:
+            for r in range(p.n_roles):
+                idx = np.flatnonzero((route == k_route) & (role == r))
+                keep[idx[int(np.floor(stock[k_route, r])):]] = False
+        for s_ in range(N_SECTORS):           # retirees come back to the sector they left
+            for r in range(p.n_roles):
+                idx = np.flatnonzero((route == RETIRE_RETURN) & (role == r) & (sector == s_))
+                keep[idx[int(np.floor(pools.retirees[s_, r].sum())):]] = False
+        closed = week >= p.market.closed_week[sector, role]
+        intl = np.flatnonzero((route == INTERNATIONAL) & closed)
+        if len(intl):
+            for s_, r in {(int(sector[i]), int(role[i])) for i in intl}:
+                idx = intl[(sector[intl] == s_) & (role[intl] == r)]
+                keep[idx[int(np.floor(pools.switching[s_, r])):]] = False
+        return keep
+
+    def _mark_former_students(self, hires: Cohort, kw: int) -> None:
+        """Graduates who were support workers before (a degree route) keep that as prev_role."""
+        pools = self.pools
+        edu = np.flatnonzero(hires["route"] == EDUCATION)
+        if not len(edu):
+            return
+        role = hires["role"][edu].astype(np.int64)
+        frac = pools.graduates_career[role] / np.maximum(pools.graduates[role], 1e-9)
+        was = (uniforms(self.p.seed, kw, hires["id"][edu], S_PREV) < frac) & (self.degree_from[role] >= 0)
+        hires.arrays["prev_role"][edu[was]] = self.degree_from[role[was]]
+
+    # --- programmes -------------------------------------------------------------------
+    def programme_recruits(self, week: int, recruits: Cohort, pool: str | None) -> Cohort:
+        """A programme's recruits from a pool, within what the pool holds and what policy allows:
+        none from abroad into a route that is closed, no more than the pool's people."""
+        p, pools = self.p, self.pools
+        if pool not in ROUTES or pool == "education":   # a programme's own trainees: its own supply
+            return recruits
+        k = ROUTES.index(pool)
+        sector, role = recruits["sector"].astype(np.int64), recruits["role"].astype(np.int64)
+        keep = np.ones(len(recruits), bool)
+        if k == INTERNATIONAL:
+            keep &= week < p.market.closed_week[sector, role]
+        else:
+            stock = pools.stock()[k]
+            for r in np.unique(role):
+                idx = np.flatnonzero(role == r)
+                keep[idx[int(np.floor(stock[r])):]] = False
+        out = recruits.take(keep)
+        if k == INTERNATIONAL:   # tied to the sponsoring employer, as every overseas recruit
+            out.arrays["sponsored_until"] = np.minimum(out["arrival_week"] + p.market.sponsorship_weeks,
+                                                       32000).astype(out["sponsored_until"].dtype)
+        elif len(out):
+            pl.take(pools, k, out["role"], out["age"])
+        return out
