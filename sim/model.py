@@ -8,7 +8,6 @@ plain one-agent-per-worker reference); employers are Mesa agents whose numbers l
 from __future__ import annotations
 
 import time
-from functools import partial
 from typing import Any
 
 import mesa
@@ -19,7 +18,6 @@ from sim import careers as cr
 from sim import employer_phases as ep
 from sim import programmes
 from sim.codes import (
-    BURNOUT_THRESHOLDS,
     CAREER,
     CAREER_NAME,
     DEST_EDUCATION,
@@ -31,7 +29,6 @@ from sim.codes import (
     OTHER_EMPLOYER,
     OTHER_EMPLOYER_NAME,
     ROUTES,
-    SECTORS,
     WEEKS_PER_YEAR,
 )
 from sim.cohorts import CohortRecorder
@@ -46,6 +43,7 @@ from sim.pools import age_one_year as age_pools
 from sim.population import initial_population, settle_burnout
 from sim.programmes.base import Departures
 from sim.recorder import Recorder
+from sim.reporters import REPORTERS, headcount_by_sector
 from sim.workers import Cohort
 
 # The weekly step, in order. Each entry is (phase, what happens); `step` calls `_phase_<name>`.
@@ -80,54 +78,6 @@ PHASES: tuple[tuple[str, str], ...] = (
 )
 
 PRESTART_CHANNEL = 63  # id channel of hires agreed before the run (the warm pipeline)
-
-
-def _headcount_by_sector(m: WorkforceModel) -> dict[str, int]:
-    hc = np.bincount(m.params.employer_sector, weights=m.state.headcount.sum(axis=1),
-                     minlength=N_SECTORS)
-    return {s: int(v) for s, v in zip(SECTORS, hc, strict=True)}
-
-
-# Model-level reporters for Mesa's DataCollector (module-level functions, so a model pickles).
-def _headcount(m: WorkforceModel) -> int:
-    return int(m.state.headcount.sum())
-
-
-def _fte(m: WorkforceModel) -> float:
-    return float(m.state.fte_units.sum() / FTE_UNIT)
-
-
-def _vacancy_rate(m: WorkforceModel) -> float:
-    return float(ep.vacancy_fte(m.state).sum() / m.state.establishment.sum())
-
-
-def _sickness_rate(m: WorkforceModel) -> float:
-    return float(m.state.sick_units.sum() / max(m.state.fte_units.sum(), 1))
-
-
-def _agency_cost(m: WorkforceModel) -> float:
-    return float(m.state.agency_cost.sum())
-
-
-def _mean_burnout(m: WorkforceModel) -> float:
-    return float(m.state.burnout_units.sum() / 65535 / max(m.state.headcount.sum(), 1))
-
-
-def _high_burnout(m: WorkforceModel) -> float:
-    """Share of staff at or above the first burnout threshold."""
-    return float(m.state.high_burnout[:, :, 0].sum() / max(m.state.headcount.sum(), 1))
-
-
-def _sector_headcount(sector: str, m: WorkforceModel) -> int:
-    return _headcount_by_sector(m)[sector]
-
-
-REPORTERS = {
-    "headcount": _headcount, "fte": _fte, "vacancy_rate": _vacancy_rate,
-    "sickness_rate": _sickness_rate, "agency_cost_gbp": _agency_cost, "mean_burnout": _mean_burnout,
-    f"burnout_share_ge_{BURNOUT_THRESHOLDS[0]:g}": _high_burnout,
-    **{f"headcount_{s}": partial(_sector_headcount, s) for s in SECTORS},
-}
 
 
 def as_run_config(config: RunConfig | dict | None, **overrides: Any) -> RunConfig:
@@ -189,7 +139,7 @@ class WorkforceModel(mesa.Model):
         self.cohorts = CohortRecorder(p.weeks, len(self.route_names), p.roles)
         self.programme_cost = np.zeros((p.weeks, len(self.programmes)))
         self.programme_recruits = np.zeros((p.weeks, len(self.programmes)), np.int64)
-        self.headcount_start = _headcount_by_sector(self)
+        self.headcount_start = headcount_by_sector(self)
         self.phase_seconds = {name: 0.0 for name, _ in PHASES}
         self.datacollector = mesa.DataCollector(model_reporters=REPORTERS)
         self.datacollector.collect(self)
