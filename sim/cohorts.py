@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from sim.codes import DESTINATIONS, N_DESTINATIONS, N_SECTORS, SECTORS
+from sim.scatter import add_at
 
 MILESTONES = (13, 26, 52)
 INTAKE_WEEKS = 13  # an intake cohort is a quarter's joiners
@@ -23,7 +24,7 @@ class CohortRecorder:
 
     def add_joins(self, week: int, routes, sectors, roles) -> None:
         idx = tuple(np.asarray(a).astype(np.int64) for a in (routes, sectors, roles))
-        np.add.at(self.joined[week], idx, 1)
+        add_at(self.joined[week], idx, 1)
 
     def add_departures(self, week: int, join_week, route, sector, role, dest) -> None:
         join_week = np.asarray(join_week).astype(np.int64)
@@ -32,7 +33,7 @@ class CohortRecorder:
         band = np.searchsorted(np.array(MILESTONES), in_post[keep], side="right")
         idx = (join_week[keep], *(np.asarray(a).astype(np.int64)[keep] for a in (route, sector, role)),
                band, np.asarray(dest).astype(np.int64)[keep])
-        np.add.at(self.left, idx, 1)
+        add_at(self.left, idx, 1)
 
     def table(self, weeks: int, route_names: list[str], start_date: np.datetime64) -> pd.DataFrame:
         """One row per (intake cohort, route, sector, role, weeks since joining) observed by the

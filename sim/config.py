@@ -26,6 +26,7 @@ Pay = Annotated[float, Field(ge=1000.0, le=10_000_000.0)]   # GBP a year, full t
 Intake = Annotated[float, Field(ge=0.0, le=10_000_000.0)]   # students a year
 MAX_ROLES = 16          # a hire's id gives its role 4 bits (sim.population.hire_id)
 MAX_EMPLOYERS = 32000   # employer ids are 16-bit (sim.codes.DT_EMPLOYER), after `scale`
+MAX_CAREER_ROUTES = 64  # a week's decision is one byte (sim.kernels: CAREER_START + route)
 
 
 class Strict(BaseModel):
@@ -196,6 +197,9 @@ class SystemConfig(Strict):
         unknown_training = set(self.training) - set(self.roles)
         if unknown_training:
             raise ValueError(f"training names role(s) {sorted(unknown_training)} that no sector employs")
+        if len(self.careers) > MAX_CAREER_ROUTES:
+            raise ValueError(f"careers: {len(self.careers)} routes; at most {MAX_CAREER_ROUTES} are "
+                             "supported")
         for name, c in self.careers.items():
             bad = [r for r in (c.from_role, c.to_role) if r not in self.roles]
             if bad or c.from_role == c.to_role:

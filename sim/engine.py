@@ -19,6 +19,7 @@ from sim.params import MAX_AGE, Params
 from sim.workers import BURNOUT_UNIT, FIELDS, Cohort, WorkerTable
 
 THRESHOLD_UNITS = np.array([int(np.ceil(t * BURNOUT_UNIT)) for t in BURNOUT_THRESHOLDS], np.int64)
+assert len(THRESHOLD_UNITS) == 2, "kernels.aggregate counts exactly two burnout thresholds"
 BAND_LO = np.array(AGE_BANDS, np.int64)
 
 
@@ -31,6 +32,8 @@ class KernelEngine:
         self.table = WorkerTable(int(len(cohort) * 1.25) + 16)
         self.table.add(cohort)
         self._decision = np.zeros(self.table.capacity, np.uint8)
+        self._rows = np.zeros(max(1024, self.table.capacity // 32), np.int64)
+        self._acting = np.zeros(0, np.int64)            # rows whose decision is not STAY
 
     def __len__(self) -> int:
         return len(self.table)
@@ -39,19 +42,27 @@ class KernelEngine:
         p, t = self.p, self.table
         if self._decision.shape[0] < t.n_rows:
             self._decision = np.zeros(t.capacity, np.uint8)
-        kernels.weekly_update(p.seed, p.n_roles, t.columns(), self.rules, x, self._decision[: t.n_rows])
+        decision = self._decision[: t.n_rows]
+        kernels.weekly_update(p.seed, p.n_roles, t.columns(), self.rules, x, decision)
+        args = (p.seed, x.week, decision, t.id, t.sector, t.role, t.age, self.rules)
+        k = kernels.settle_decisions(*args, self._rows)
+        if k > len(self._rows):                   # more than a usual week's: room, and again
+            self._rows = np.zeros(2 * k, np.int64)
+            k = kernels.settle_decisions(*args, self._rows)
+        self._acting = self._rows[:k].copy()      # the few rows whose decision is not STAY
 
     def decided(self, lo: int, hi: int | None = None) -> Cohort:
         """Workers whose decision this week is in [lo, hi] (hi defaults to lo), sorted by id,
         with their `decision` and `row` (their place in the table, stable while they are in
         post: hand the cohort, or a part of it, back to `update` and `remove`)."""
         t = self.table
-        d = self._decision[: t.n_rows]
+        rows = self._acting
+        d = self._decision[rows]
         mask = (d == lo) if hi is None else (d >= lo) & (d <= hi)
-        rows = np.flatnonzero(mask & t.live.view(bool))
+        rows = rows[mask & t.live.view(bool)[rows]]
         rows = rows[np.argsort(t.id[rows], kind="stable")]
         out = Cohort(**{k: t.cols[k][rows].copy() for k in FIELDS})
-        out.arrays["decision"] = d[rows].copy()
+        out.arrays["decision"] = self._decision[rows].copy()
         out.arrays["row"] = rows
         return out
 

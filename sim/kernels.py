@@ -29,7 +29,6 @@ from sim.codes import (
 )
 from sim.rng import (
     S_BURNOUT,
-    S_CAREER,
     S_DESTINATION,
     S_EMPLOYER,
     S_FILL,
@@ -43,8 +42,9 @@ from sim.rng import (
 from sim.workers import BURNOUT_UNIT
 
 # What a worker does this week (weekly_update's `decision`): stay, leave their employer, finish
-# their in-post training, or start career route c (CAREER_START + c).
-STAY, LEAVE, TRAINED, CAREER_START = 0, 1, 2, 3
+# their in-post training, or start career route c (CAREER_START + c). CANDIDATE marks, between
+# weekly_update and settle_decisions only, a worker whose draw may start a career route.
+STAY, LEAVE, TRAINED, CANDIDATE, CAREER_START = 0, 1, 2, 3, 4
 
 
 @nb.njit(inline="always")
@@ -92,7 +92,9 @@ def leave_hazard(rules, x, s, r, cell, burnout, unmet, tenure, route, age, entry
 
 @nb.njit(inline="always")
 def career_step(rules, s, r, age, u):
-    """CAREER_START + c if a worker starts career route c this week, else STAY."""
+    """CAREER_START + c if a worker starts career route c this week, else STAY. `u` is the
+    leave draw read from its top end (1 - u): leaving takes the bottom of the same draw, so the
+    two are exclusive, as competing events are, with one draw."""
     acc = 0.0
     for c in range(rules.career_start.shape[2]):
         if age <= rules.career_max_age[c]:
@@ -149,7 +151,8 @@ def weekly_update(seed, n_roles, w, rules, x, decision):
         elif u < rules.sick_start[s, r] * (1.0 + rules.sick_burnout_weight * b):
             sick[i] = 1
         h = leave_hazard(rules, x, s, r, cell, b, unmet, tenure[i], route[i], age[i], entry[i])
-        if uniform_from(ks, S_LEAVE) < h + rules.retire_weekly[age[i]]:
+        u = uniform_from(ks, S_LEAVE)
+        if u < h + rules.retire_weekly[age[i]]:
             decision[i] = LEAVE  # tenure stays as it was: the destination pass recomputes h with it
             continue
         if tenure[i] < MAX_WEEKS:
@@ -159,22 +162,50 @@ def weekly_update(seed, n_roles, w, rules, x, decision):
         if career[i] > 0:
             if x.week >= career_until[i]:
                 decision[i] = TRAINED
-        elif rules.career_start.shape[2] > 0:
-            decision[i] = career_step(rules, s, r, age[i], uniform_from(ks, S_CAREER))
+        elif 1.0 - u < rules.career_top[s, r]:
+            decision[i] = CANDIDATE
+
+
+@nb.njit(cache=True)
+def settle_decisions(seed, week, decision, ids, sector, role, age, rules, acting):
+    """After weekly_update: the career route, if any, of each CANDIDATE (a fraction of a percent
+    of workers), and the rows whose decision is not STAY written to `acting` (as many as fit);
+    returns how many there are. Calling it again finds the same rows (the decisions are made).
+    A pass of its own: in weekly_update's loop, a loop over the routes, or a second parallel
+    loop in the same function, made it 2-3x slower a worker-week (measured)."""
+    k = 0
+    for i in range(decision.shape[0]):
+        d = decision[i]
+        if d == STAY:
+            continue
+        if d == CANDIDATE:
+            u = uniform(seed, week, ids[i], S_LEAVE)
+            d = career_step(rules, sector[i], role[i], age[i], 1.0 - u)
+            decision[i] = d
+            if d == STAY:
+                continue
+        if k < acting.shape[0]:
+            acting[k] = i
+        k += 1
+    return k
 
 
 @nb.njit(parallel=True, cache=True)
 def aggregate(active, employer, role, fte, sick, burnout, n_employers, n_roles, chunks, thresholds):
     """Per (employer, role): headcount, FTE and sick FTE (hundredths), the burnout sum (fixed
-    point) and the number of workers with burnout at or above each threshold (units).
+    point) and the number of workers with burnout at or above each of the two thresholds (units,
+    codes.BURNOUT_THRESHOLDS).
 
     Every quantity is an integer, so the per-chunk partial sums add up to the same totals
     whatever the number of threads or chunks (pass chunks = the number of threads)."""
     m = n_employers * n_roles
     n = active.shape[0]
-    k_cols = 4 + thresholds.shape[0]
     size = (n + chunks - 1) // chunks
-    part = np.zeros((chunks, m, k_cols), np.int64)  # a cell's counters share a cache line
+    # The two threshold counts share one counter, the first in the low 32 bits and the second in
+    # the high ones (a table holds far fewer than 2**31 workers): one add, not two, measured
+    # ~25% faster at England's size. A cell's five counters stay within 40 bytes.
+    part = np.zeros((chunks, m, 5), np.int64)
+    t0, t1 = thresholds[0], thresholds[1]
     for c in nb.prange(chunks):
         acc = part[c]
         for i in range(c * size, min(n, (c + 1) * size)):
@@ -186,13 +217,15 @@ def aggregate(active, employer, role, fte, sick, burnout, n_employers, n_roles, 
             if sick[i]:
                 acc[k, 2] += fte[i]
             acc[k, 3] += burnout[i]
-            for t in range(thresholds.shape[0]):
-                if burnout[i] >= thresholds[t]:
-                    acc[k, 4 + t] += 1
+            acc[k, 4] += np.int64(burnout[i] >= t0) + (np.int64(burnout[i] >= t1) << 32)
     total = part[0].copy()
     for c in range(1, chunks):
         total += part[c]
-    return total
+    out = np.empty((m, 6), np.int64)
+    out[:, :4] = total[:, :4]
+    out[:, 4] = total[:, 4] & 0xFFFFFFFF
+    out[:, 5] = total[:, 4] >> 32
+    return out
 
 
 @nb.njit(cache=True)

@@ -29,6 +29,7 @@ from sim.codes import FTE_UNIT, N_SECTORS
 from sim.kernels import pick_employer
 from sim.params import Params
 from sim.rng import S_MATCH, uniform
+from sim.scatter import add_at
 
 
 def open_posts(p: Params, st) -> np.ndarray:
@@ -49,7 +50,7 @@ def net_openings(p: Params, st) -> np.ndarray:
     units = st.establishment * FTE_UNIT - st.fte_units - st.pending_units
     posts = np.where(p.employs[s], units / np.maximum(p.mean_fte_units[s], 1), 0.0)
     out = np.zeros((N_SECTORS, posts.shape[1]))
-    np.add.at(out, s.astype(np.int64), posts)
+    add_at(out, s.astype(np.int64), posts)
     return np.maximum(out, 0.0)
 
 

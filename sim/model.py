@@ -44,6 +44,7 @@ from sim.population import initial_population, settle_burnout
 from sim.programmes.base import Departures
 from sim.recorder import Recorder
 from sim.reporters import REPORTERS, headcount_by_sector
+from sim.scatter import add_at
 from sim.workers import Cohort
 
 # The weekly step, in order. Each entry is (phase, what happens); `step` calls `_phase_<name>`.
@@ -336,11 +337,11 @@ class WorkforceModel(mesa.Model):
         fte = m["fte"].astype(np.int64)
         high = (m["burnout"][:, None].astype(np.int64) >= THRESHOLD_UNITS[None, :]).astype(np.int64)
         for cells, sign in ((old, -1), (e, 1)):
-            np.add.at(st.headcount, (cells, r), sign)
-            np.add.at(st.fte_units, (cells, r), sign * fte)
-            np.add.at(st.burnout_units, (cells, r), sign * m["burnout"].astype(np.int64))
-            np.add.at(st.high_burnout, (cells, r), sign * high)
-        np.add.at(st.sick_units, (old, r), -fte * m["sick"].astype(np.int64))   # movers start well
+            add_at(st.headcount, (cells, r), sign)
+            add_at(st.fte_units, (cells, r), sign * fte)
+            add_at(st.burnout_units, (cells, r), sign * m["burnout"].astype(np.int64))
+            add_at(st.high_burnout, (cells, r), sign * high)
+        add_at(st.sick_units, (old, r), -fte * m["sick"].astype(np.int64))   # movers start well
         self.recorder.add_moves(self.week, m["sector"], d, r, m["entry_route"])
         self.cohorts.add_departures(self.week, m["join_week"], m["route"], m["sector"], r, d)
         self.cohorts.add_joins(self.week, np.full(n, OTHER_EMPLOYER), d, r)

@@ -30,6 +30,8 @@ class WorkerRules(NamedTuple):
     age_mult: np.ndarray         # float64 [MAX_AGE] leave hazard multiplier by age
     career_start: np.ndarray     # float64 [S, R, C] weekly chance of starting a career route
     career_max_age: np.ndarray   # int64 [C]
+    career_top: np.ndarray       # float64 [S, R] the routes' start chances summed (at most
+                                 # what a worker of any age may draw)
     flex_wish: float
     flex_lapse: float
     b_noise: float
@@ -147,9 +149,19 @@ class Params:
     def worker_rules(self) -> WorkerRules:
         arrays = {"leave_base": self.leave_base, "sick_start": self.sick_start,
                   "retire_weekly": self.retire_weekly, "age_mult": self.age_mult,
-                  "career_start": self.careers.start_weekly, "career_max_age": self.careers.max_age}
+                  "career_start": self.careers.start_weekly, "career_max_age": self.careers.max_age,
+                  "career_top": _summed_in_order(self.careers.start_weekly)}
         return WorkerRules(**arrays, **{name: float(getattr(self, name)) for name in WorkerRules._fields
                                         if name not in arrays})
+
+
+def _summed_in_order(start: np.ndarray) -> np.ndarray:
+    """[S, R] start chances over the routes, added one route after another as the kernels add
+    them (so a worker whose routes are all open is a candidate exactly when one could start)."""
+    out = np.zeros(start.shape[:2])
+    for c in range(start.shape[2]):
+        out = out + start[:, :, c]
+    return out
 
 
 def _employer_weights(n: int, skew: float) -> np.ndarray:

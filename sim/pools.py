@@ -144,14 +144,11 @@ def build(p: Params) -> Pools:
         keep = (1.0 - h - m.graduate_drift)
         since = (-int(p.training_week[r])) % WEEKS_PER_YEAR      # weeks since the last qualification
         graduates[r] = observed * keep ** since / max(1.0 - keep ** WEEKS_PER_YEAR, 1e-9)
-    # Former staff: leavers to other industries of working age; returners are drawn from them.
-    working = (AGES < 60).astype(np.float64)
-    leaver_ages = np.einsum("sr,sra->ra", staff * p.turnover * p.dest_shares[:, 2:3], pmf * working)
-    inflow = leaver_ages.sum(axis=1) / WEEKS_PER_YEAR                       # [R] a week
-    needed = np.minimum(by_role[RETURNERS] * q0, 0.9 * inflow)
-    stock = np.where(inflow > 0, (inflow - needed) / max(m.former_staff_drift, 1e-9), 0.0)
-    rate[RETURNERS] = np.where(stock > 0, needed / np.maximum(stock, 1e-9) / q0, 0.0)
-    former = leaver_ages / np.maximum(leaver_ages.sum(axis=1, keepdims=True), 1e-300) * stock[:, None]
+    # Former staff: leavers to other industries; returners are drawn from them.
+    leaver_ages = np.einsum("sr,sra->ra", staff * p.turnover * p.dest_shares[:, 2:3], pmf)
+    former, h = former_staff_steady(leaver_ages / WEEKS_PER_YEAR, m.former_staff_drift,
+                                    by_role[RETURNERS] * q0, working_ages(p))
+    rate[RETURNERS] = h / q0
     pools = Pools(
         graduates=graduates, graduates_career=np.zeros(R), students=students, starters=np.zeros(R),
         former_staff=former, retirees=retirees, local=local_steady, local_size=local_size,
@@ -165,6 +162,40 @@ def build(p: Params) -> Pools:
     pools.rel_pay0 = _relative_pay(pools, p.ref_pay)
     pools.week_record = np.zeros((K, R, len(MEASURES)))
     return pools
+
+
+def former_staff_steady(inflow: np.ndarray, drift: float, needed: np.ndarray,
+                        working: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pool of former staff in its steady state at the start of a year, by role and age
+    ([R, A]), and the weekly chance h [R] a person in it is hired back that gives `needed` hires a
+    week (at most 90% of what the pool could give).
+
+    `inflow` [R, A]: leavers a week joining it, by age. People in the pool leave it at
+    `drift` + h a week and are a year older at each year's end, when those past working age
+    leave (sim.pools.age_one_year): so it is older and smaller than inflow / (drift + h)."""
+    R, A = inflow.shape
+
+    def steady(x):                        # [R] weekly exit -> (stock at the year's start, mean)
+        keep = (1.0 - x) ** WEEKS_PER_YEAR                                  # [R]
+        joined = inflow * ((1.0 - keep) / np.maximum(x, 1e-12))[:, None]    # a year's, kept
+        start = np.zeros((R, A))
+        for _ in range(A):                # a person ages through every age at most once
+            end = start * keep[:, None] + joined
+            start = np.zeros((R, A))
+            start[:, 1:] = end[:, :-1]
+            start[:, ~working] = 0.0
+        end = start * keep[:, None] + joined
+        return start, 0.5 * (start + end).sum(axis=1)
+
+    top = 1.0 - drift                     # bisection on h, every role at once
+    want = np.minimum(np.maximum(needed, 0.0), 0.9 * top * steady(np.full(R, drift + top))[1])
+    lo, hi = np.zeros(R), np.full(R, top)
+    for _ in range(50):
+        mid = 0.5 * (lo + hi)
+        short = mid * steady(drift + mid)[1] < want
+        lo, hi = np.where(short, mid, lo), np.where(short, hi, mid)
+    h = np.where(want > 0, 0.5 * (lo + hi), 0.0)
+    return steady(drift + h)[0], h
 
 
 def _relative_pay(pools: Pools, pay: np.ndarray) -> np.ndarray:

@@ -23,6 +23,7 @@ from sim.codes import (
 from sim.employer_phases import EmployerState, vacancy_fte
 from sim.params import Params
 from sim.pools import MEASURES
+from sim.scatter import add_at
 from sim.workers import BURNOUT_UNIT
 
 STOCKS = ("headcount", "fte", "establishment_fte", "vacancy_fte", "sick_fte", "bank_fte",
@@ -61,29 +62,29 @@ class Recorder:
     def add_exits(self, week: int, sector, role, entry_route, dest) -> None:
         """Leavers who left the system (retired, another industry, the area, to study)."""
         s, r, d = (np.asarray(a).astype(np.int64) for a in (sector, role, dest))
-        np.add.at(self.stocks["leavers"][week], (s, r), 1)
-        np.add.at(self.flows[week], (s, destination_node(d), r, r), 1)
-        np.add.at(self.leavers[week], (s, r, np.asarray(entry_route).astype(np.int64), d), 1)
+        add_at(self.stocks["leavers"][week], (s, r), 1)
+        add_at(self.flows[week], (s, destination_node(d), r, r), 1)
+        add_at(self.leavers[week], (s, r, np.asarray(entry_route).astype(np.int64), d), 1)
 
     def add_moves(self, week: int, sector, new_sector, role, entry_route) -> None:
         """Workers who moved to another employer of the system."""
         s, d, r = (np.asarray(a).astype(np.int64) for a in (sector, new_sector, role))
-        np.add.at(self.stocks["leavers"][week], (s, r), 1)
-        np.add.at(self.stocks["joiners"][week], (d, r), 1)
-        np.add.at(self.flows[week], (s, d, r, r), 1)
-        np.add.at(self.leavers[week], (s, r, np.asarray(entry_route).astype(np.int64), d), 1)
+        add_at(self.stocks["leavers"][week], (s, r), 1)
+        add_at(self.stocks["joiners"][week], (d, r), 1)
+        add_at(self.flows[week], (s, d, r, r), 1)
+        add_at(self.leavers[week], (s, r, np.asarray(entry_route).astype(np.int64), d), 1)
 
     def add_arrivals(self, week: int, sector, role, route) -> None:
         s, r = np.asarray(sector).astype(np.int64), np.asarray(role).astype(np.int64)
-        np.add.at(self.stocks["joiners"][week], (s, r), 1)
-        np.add.at(self.flows[week], (self.route_source[np.asarray(route).astype(np.int64)], s, r, r), 1)
+        add_at(self.stocks["joiners"][week], (s, r), 1)
+        add_at(self.flows[week], (self.route_source[np.asarray(route).astype(np.int64)], s, r, r), 1)
 
     def add_role_changes(self, week: int, sector, role, new_role) -> None:
         """A career step with the same employer: a leaver from one role, a joiner to another."""
         s, r, n = (np.asarray(a).astype(np.int64) for a in (sector, role, new_role))
-        np.add.at(self.stocks["leavers"][week], (s, r), 1)
-        np.add.at(self.stocks["joiners"][week], (s, n), 1)
-        np.add.at(self.flows[week], (s, s, r, n), 1)
+        add_at(self.stocks["leavers"][week], (s, r), 1)
+        add_at(self.stocks["joiners"][week], (s, n), 1)
+        add_at(self.flows[week], (s, s, r, n), 1)
 
     # --- stocks -----------------------------------------------------------------------
     def record_stocks(self, week: int, st: EmployerState) -> None:

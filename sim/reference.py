@@ -30,7 +30,6 @@ from sim.levers import WeekInputs
 from sim.params import MAX_AGE, Params, WorkerRules
 from sim.rng import (
     S_BURNOUT,
-    S_CAREER,
     S_DESTINATION,
     S_EMPLOYER,
     S_FLEX,
@@ -101,7 +100,8 @@ class WorkerAgent(mesa.Agent):
         # Leaving: behaviour-driven hazard plus retirement by age.
         total = self.leave_hazard(p, rules, x) + float(rules.retire_weekly[self.age])
         self.decision = STAY
-        if uniform_py(seed, week, wid, S_LEAVE) < total:
+        u_leave = uniform_py(seed, week, wid, S_LEAVE)
+        if u_leave < total:
             self.decision = LEAVE
             return  # tenure stays as it was: the destination uses the same hazard
         self.tenure = min(self.tenure + 1, MAX_WEEKS)
@@ -110,8 +110,9 @@ class WorkerAgent(mesa.Agent):
         if self.career > 0:
             if week >= self.career_until:
                 self.decision = TRAINED
-        elif rules.career_start.shape[2] > 0:
-            u = uniform_py(seed, week, wid, S_CAREER)
+        elif 1.0 - u_leave < float(rules.career_top[s, r]):
+            # the top end of the leave draw: leaving takes its bottom, so the two are exclusive
+            u = 1.0 - u_leave
             acc = 0.0
             for c in range(rules.career_start.shape[2]):
                 if self.age <= rules.career_max_age[c]:
