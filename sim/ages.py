@@ -67,6 +67,25 @@ def shift(density: np.ndarray, years: int) -> np.ndarray:
     return out
 
 
+def yearly_retirement(p) -> np.ndarray:
+    """[A] chance of retiring within a year, by age."""
+    return 1.0 - (1.0 - p.retire_weekly[AGES]) ** 52
+
+
+def leaving_rates(p, pmf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per (sector, role), with the workforce's ages `pmf` [S, R, A]: the share of staff a year
+    who leave their employer for any reason but retirement ([S, R]: the turnover target includes
+    retirements, which happen by age), and the leave multiplier by age relative to its mean over
+    the workforce ([S, R, A]: the kernels' base rate is fitted to the mean). At least a quarter of
+    the turnover is left to other reasons (a system whose retirements alone exceed its turnover
+    target is not consistent; assumption)."""
+    retiring = (pmf * yearly_retirement(p)).sum(axis=2)
+    leaving = np.maximum(p.turnover - retiring, 0.25 * p.turnover)
+    mean_mult = (pmf * p.age_mult[AGES]).sum(axis=2)
+    rel = p.age_mult[AGES][None, None, :] / np.where(mean_mult > 0, mean_mult, 1.0)[:, :, None]
+    return leaving, rel
+
+
 def fit_local_ages(exit_yearly: np.ndarray, first_year_exit: np.ndarray, fixed: np.ndarray, local: float,
                    mean_age: float, share_over_55: float) -> tuple[int, int, np.ndarray]:
     """(youngest, oldest) age of local recruits and the stationary age distribution (over AGES,
@@ -93,10 +112,11 @@ def fit_local_ages(exit_yearly: np.ndarray, first_year_exit: np.ndarray, fixed: 
     return int(lo[k]), int(hi[k]), pmf[k]
 
 
-def cross_sector_moves(p) -> np.ndarray:
+def cross_sector_moves(p, leaving: np.ndarray) -> np.ndarray:
     """[S, S', R] workers a year who move from sector s to sector s' in a role at the start: the
-    `other_sectors` share of leavers, split by the other sectors' size and relative pay as in
-    sim.employer_phases.destination_shares (pressure equal at the start)."""
+    `other_sectors` share of leavers (`leaving` [S, R]: a year, retirements aside), split by the
+    other sectors' size and relative pay as in sim.employer_phases.destination_shares (pressure
+    equal at the start)."""
     S, R = p.headcount.shape
     out = np.zeros((S, S, R))
     staff = p.headcount.astype(np.float64)
@@ -107,7 +127,7 @@ def cross_sector_moves(p) -> np.ndarray:
         pay = np.where(both, p.pay_scale / np.where(p.employs[s], p.pay_scale[s], 1.0), 1.0)
         w = others * np.exp(p.pay_pull * (pay - 1.0))
         w = w / np.maximum(w.sum(axis=0, keepdims=True), 1e-300)
-        out[s] = staff[s] * p.turnover[s] * p.dest_shares[s, 1] * w
+        out[s] = staff[s] * leaving[s] * p.dest_shares[s, 1] * w
     return out
 
 
@@ -125,14 +145,15 @@ def local_age_profiles(p) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     S, R = p.headcount.shape
     lo = np.full((S, R), 18, np.int64)
     hi = np.full((S, R), 60, np.int64)
-    retire = 1.0 - (1.0 - p.retire_weekly[AGES]) ** 52
+    retire = yearly_retirement(p)
     m = p.market
     fixed_ages = {EDUCATION: uniform_density(p.age_lo[EDUCATION], p.age_hi[EDUCATION]),
                   INTERNATIONAL: uniform_density(p.age_lo[INTERNATIONAL], p.age_hi[INTERNATIONAL])}
-    moves = cross_sector_moves(p)                                      # [S, S', R]
     working, in_post = working_ages(p), in_post_ages(p)
     pmf = np.broadcast_to(uniform_density(18, 64), (S, R, len(AGES))).copy()
     for _ in range(6):
+        leaving, rel_mult = leaving_rates(p, pmf)
+        moves = cross_sector_moves(p, leaving)                          # [S, S', R]
         # movers are younger than the workforce they come from: weighted by leaving by age
         movers = pmf * p.age_mult[AGES]
         movers = movers / np.maximum(movers.sum(axis=2, keepdims=True), 1e-300)
@@ -146,13 +167,15 @@ def local_age_profiles(p) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                     continue
                 staff = float(p.headcount[s, r])
                 exits = outside + p.dest_shares[s, 1]   # to outside the system and to other sectors
-                leave = np.minimum(p.turnover[s, r] * exits * p.age_mult[AGES], 0.95)
+                leave = np.minimum(leaving[s, r] * exits * rel_mult[s, r], 0.95)
                 exit_yearly = 1.0 - (1.0 - leave) * (1.0 - retire)
                 first = 1.0 - (1.0 - np.minimum(leave * p.first_year_multiplier, 0.95)) * (1.0 - retire)
                 share = p.route_share[s, r]
                 if share.sum() <= 0:
                     share = np.eye(N_ROUTES)[LOCAL_LABOUR]
-                hires = staff * max(p.turnover[s, r] * (1.0 - internal) + p.growth[s], 0.0)
+                # everyone who leaves the system is replaced: retirees, and the others who do not
+                # move to an employer of the system
+                hires = staff * max(p.turnover[s, r] - leaving[s, r] * internal + p.growth[s], 0.0)
                 retirees = shift(staff * pmf[s, r] * retire, 1) * back * working
                 others = max(hires - retirees.sum(), 0.5 * hires)
                 left = shift(pmf[s, r] * p.age_mult[AGES] * (AGES < 60), 2)
@@ -191,11 +214,11 @@ def retire_return_share(p) -> np.ndarray:
     """[S, R] share of the hires from outside the system, in a steady state, that are retirees
     coming back (sim.pools: a known share of retirees return; the other routes replace the rest)."""
     m = p.market
-    retire = 1.0 - (1.0 - p.retire_weekly[AGES]) ** 52
-    retiring = p.headcount * (p.age_pmf * retire).sum(axis=2)                  # [S, R] a year
+    retiring = p.headcount * (p.age_pmf * yearly_retirement(p)).sum(axis=2)    # [S, R] a year
     back = np.array([_ever_back(share, m.retiree_drift) for share in m.retire_return_within_year])
     internal = p.dest_shares[:, 0] + p.dest_shares[:, 1]
-    hires = p.headcount * np.maximum(p.turnover * (1.0 - internal)[:, None] + p.growth[:, None], 0.0)
+    leaving = leaving_rates(p, p.age_pmf)[0]
+    hires = p.headcount * np.maximum(p.turnover - leaving * internal[:, None] + p.growth[:, None], 0.0)
     return np.clip(retiring * back[:, None] / np.maximum(hires, 1e-9), 0.0, 0.7)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import pools as pl
-from sim.ages import working_ages
+from sim.ages import leaving_rates, working_ages
 from sim.codes import (
     DEST_OTHER_INDUSTRY,
     DEST_RETIRED,
@@ -57,7 +57,7 @@ class LabourMarket:
         """[S, R] workers a week who look for another job in each (sector, role) at the start."""
         p = self.p
         share = np.diff(dest_cum, axis=2, prepend=0.0)[:, :, :N_SECTORS]         # [S, R, S']
-        leaving = by_sector(p, st.headcount) * np.vectorize(annual_to_weekly)(p.turnover)
+        leaving = by_sector(p, st.headcount) * np.vectorize(annual_to_weekly)(leaving_rates(p, p.age_pmf)[0])
         return np.einsum("sr,srd->dr", leaving, share)
 
     def steady_hires(self) -> np.ndarray:

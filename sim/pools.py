@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.ages import AGE_MIN, AGES, working_ages
+from sim.ages import AGE_MIN, AGES, leaving_rates, working_ages
 from sim.codes import (
     EDUCATION,
     INTERNATIONAL,
@@ -83,9 +83,10 @@ class Pools:
 
 def external_hires_needed(p: Params) -> np.ndarray:
     """[S, R] hires from outside the system a week that keep the starting headcount (and its
-    growth): the leavers who do not move to another employer of the system."""
+    growth): the leavers who do not move to another employer of the system (retirees all leave
+    it; sim.ages.leaving_rates)."""
     internal = p.dest_shares[:, 0] + p.dest_shares[:, 1]
-    per_year = p.turnover * (1.0 - internal[:, None]) + p.growth[:, None]
+    per_year = p.turnover - leaving_rates(p, p.age_pmf)[0] * internal[:, None] + p.growth[:, None]
     return np.where(p.employs, p.headcount * np.maximum(per_year, 0.0), 0.0) / WEEKS_PER_YEAR
 
 
@@ -145,7 +146,8 @@ def build(p: Params) -> Pools:
         since = (-int(p.training_week[r])) % WEEKS_PER_YEAR      # weeks since the last qualification
         graduates[r] = observed * keep ** since / max(1.0 - keep ** WEEKS_PER_YEAR, 1e-9)
     # Former staff: leavers to other industries; returners are drawn from them.
-    leaver_ages = np.einsum("sr,sra->ra", staff * p.turnover * p.dest_shares[:, 2:3], pmf)
+    leaving, rel_mult = leaving_rates(p, pmf)
+    leaver_ages = np.einsum("sr,sra->ra", staff * leaving * p.dest_shares[:, 2:3], pmf * rel_mult)
     former, h = former_staff_steady(leaver_ages / WEEKS_PER_YEAR, m.former_staff_drift,
                                     by_role[RETURNERS] * q0, working_ages(p))
     rate[RETURNERS] = h / q0
