@@ -86,6 +86,18 @@ def leaving_rates(p, pmf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return leaving, rel
 
 
+def external_hires_per_year(p, pmf: np.ndarray) -> np.ndarray:
+    """[S, R] hires from outside the system a year that keep each (sector, role)'s headcount
+    (and its growth), with the workforce's ages `pmf`: everyone who leaves its employer is
+    replaced, less those who move between its own employers (the same people) and the movers
+    who arrive from the other sectors (care workers into the NHS, say: they are not hired
+    from a pool)."""
+    leaving, _ = leaving_rates(p, pmf)
+    moves_in = cross_sector_moves(p, leaving).sum(axis=0)                 # [S, R]
+    per_staff = p.turnover - leaving * p.dest_shares[:, 0:1] + p.growth[:, None]
+    return np.where(p.employs, np.maximum(p.headcount * per_staff - moves_in, 0.0), 0.0)
+
+
 def fit_local_ages(exit_yearly: np.ndarray, first_year_exit: np.ndarray, fixed: np.ndarray, local: float,
                    mean_age: float, share_over_55: float) -> tuple[int, int, np.ndarray]:
     """(youngest, oldest) age of local recruits and the stationary age distribution (over AGES,
@@ -154,6 +166,7 @@ def local_age_profiles(p) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     for _ in range(6):
         leaving, rel_mult = leaving_rates(p, pmf)
         moves = cross_sector_moves(p, leaving)                          # [S, S', R]
+        external = external_hires_per_year(p, pmf)
         # movers are younger than the workforce they come from: weighted by leaving by age
         movers = pmf * p.age_mult[AGES]
         movers = movers / np.maximum(movers.sum(axis=2, keepdims=True), 1e-300)
@@ -161,7 +174,6 @@ def local_age_profiles(p) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         for s in range(S):
             back = _ever_back(m.retire_return_within_year[s], m.retiree_drift)  # who ever return
             outside = p.dest_shares[s, 2] + p.dest_shares[s, 3]   # other industry, left the area
-            internal = p.dest_shares[s, 0] + p.dest_shares[s, 1]
             for r in range(R):
                 if not p.employs[s, r]:
                     continue
@@ -173,9 +185,7 @@ def local_age_profiles(p) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 share = p.route_share[s, r]
                 if share.sum() <= 0:
                     share = np.eye(N_ROUTES)[LOCAL_LABOUR]
-                # everyone who leaves the system is replaced: retirees, and the others who do not
-                # move to an employer of the system
-                hires = staff * max(p.turnover[s, r] - leaving[s, r] * internal + p.growth[s], 0.0)
+                hires = external[s, r]
                 retirees = shift(staff * pmf[s, r] * retire, 1) * back * working
                 others = max(hires - retirees.sum(), 0.5 * hires)
                 left = shift(pmf[s, r] * p.age_mult[AGES] * (AGES < 60), 2)
@@ -216,9 +226,7 @@ def retire_return_share(p) -> np.ndarray:
     m = p.market
     retiring = p.headcount * (p.age_pmf * yearly_retirement(p)).sum(axis=2)    # [S, R] a year
     back = np.array([_ever_back(share, m.retiree_drift) for share in m.retire_return_within_year])
-    internal = p.dest_shares[:, 0] + p.dest_shares[:, 1]
-    leaving = leaving_rates(p, p.age_pmf)[0]
-    hires = p.headcount * np.maximum(p.turnover - leaving * internal[:, None] + p.growth[:, None], 0.0)
+    hires = external_hires_per_year(p, p.age_pmf)
     return np.clip(retiring * back[:, None] / np.maximum(hires, 1e-9), 0.0, 0.7)
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.ages import AGE_MIN, AGES, leaving_rates, working_ages
+from sim.ages import AGE_MIN, AGES, external_hires_per_year, leaving_rates, working_ages
 from sim.codes import (
     EDUCATION,
     INTERNATIONAL,
@@ -83,11 +83,8 @@ class Pools:
 
 def external_hires_needed(p: Params) -> np.ndarray:
     """[S, R] hires from outside the system a week that keep the starting headcount (and its
-    growth): the leavers who do not move to another employer of the system (retirees all leave
-    it; sim.ages.leaving_rates)."""
-    internal = p.dest_shares[:, 0] + p.dest_shares[:, 1]
-    per_year = p.turnover - leaving_rates(p, p.age_pmf)[0] * internal[:, None] + p.growth[:, None]
-    return np.where(p.employs, p.headcount * np.maximum(per_year, 0.0), 0.0) / WEEKS_PER_YEAR
+    growth): sim.ages.external_hires_per_year."""
+    return external_hires_per_year(p, p.age_pmf) / WEEKS_PER_YEAR
 
 
 def build(p: Params) -> Pools:
