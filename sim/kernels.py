@@ -3,6 +3,7 @@
 - `weekly_update` runs phase 3 for every worker (flexible working, burnout, sickness, the
   decision to leave, career steps). It is the hot loop: parallel over workers, no reductions,
   every draw keyed by (seed, week, worker id, stream), so 1 or N threads give identical results.
+  `settle_decisions` then resolves its few career candidates and lists the week's decisions.
 - `aggregate` sums stocks per (employer, role) in integer units: exact, and independent of
   thread count and row order; `age_profile` counts workers by age band once a year.
 - `choose_destinations` handles the few leavers (a fraction of a percent a week) in a second
