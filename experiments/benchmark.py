@@ -1,10 +1,11 @@
 """`make bench`: speed and memory of the kernels against the plain Mesa reference.
 
-1. The kernels and the one-agent-per-worker Mesa reference step the same scenario (the
-   default ICS, 52 weeks, seed 0) in this process; the ratio of their agent-steps per second
-   is the speed-up. Compilation is excluded (a tiny warm-up run compiles the kernels first).
+1. The kernels (with the default threads, and with one) and the one-agent-per-worker Mesa
+   reference step the same scenario (the default ICS, 52 weeks, seed 0) in this process; the
+   ratio of their agent-steps per second is the speed-up. Compilation is excluded (a tiny
+   warm-up run compiles the kernels first).
 2. An England-sized population (the default scaled to ~3.5M workers) runs 520 weeks in a fresh
-   process, so that its peak memory is its own.
+   process, so that its peak memory is its own: with the default threads, then with one.
 
 Writes bench.json (path set by --out). Timings vary with the machine's load: compare ratios
 measured in one run, not absolute numbers across runs.
@@ -21,10 +22,10 @@ from pathlib import Path
 ENGLAND_WORKERS = 3_500_000
 
 
-def _step_rate(engine: str, years: int, scale: float) -> dict:
+def _step_rate(engine: str, years: int, scale: float, threads: int = 0) -> dict:
     from sim import WorkforceModel
 
-    m = WorkforceModel(years=years, seed=0, scale=scale, engine=engine)
+    m = WorkforceModel(years=years, seed=0, scale=scale, engine=engine, threads=threads)
     workers = len(m.engine)
     agent_steps = 0
     t0 = time.perf_counter()
@@ -35,14 +36,14 @@ def _step_rate(engine: str, years: int, scale: float) -> dict:
     return {"workers": workers, "weeks": m.week, "wall_s": wall, "agent_steps_per_s": agent_steps / wall}
 
 
-def england(weeks_years: int) -> dict:
+def england(weeks_years: int, threads: int = 0) -> dict:
     """Run England in this process and report time, memory and the table's bytes per worker."""
     from sim import WorkforceModel
     from sim.limits import peak_memory
 
-    WorkforceModel(years=1, scale=0.01).run()  # compile outside the timing
+    WorkforceModel(years=1, scale=0.01, threads=threads).run()  # compile outside the timing
     t0 = time.perf_counter()
-    m = WorkforceModel(years=weeks_years, seed=0, scale=ENGLAND_WORKERS / 58_800)
+    m = WorkforceModel(years=weeks_years, seed=0, scale=ENGLAND_WORKERS / 58_800, threads=threads)
     build_s = time.perf_counter() - t0
     workers = len(m.engine)
     m.run()
@@ -65,9 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--years", type=int, default=1, help="years of the comparison scenario")
     ap.add_argument("--england-years", type=int, default=10)
     ap.add_argument("--england-only", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--threads", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.england_only:
-        print(json.dumps(england(args.england_years)))
+        print(json.dumps(england(args.england_years, args.threads)))
         return 0
 
     import logging
@@ -78,19 +80,32 @@ def main(argv: list[str] | None = None) -> int:
     WorkforceModel(years=1, scale=0.01).run()  # compile the kernels outside the timing
     kernel = _step_rate("kernels", args.years, args.scale)
     print(f"kernels:   {kernel['agent_steps_per_s']:,.0f} agent-steps/s", flush=True)
+    kernel_1 = _step_rate("kernels", args.years, args.scale, threads=1)
+    print(f"kernels, 1 thread: {kernel_1['agent_steps_per_s']:,.0f} agent-steps/s", flush=True)
     reference = _step_rate("reference", args.years, args.scale)
     print(f"reference: {reference['agent_steps_per_s']:,.0f} agent-steps/s", flush=True)
-    res = subprocess.run([sys.executable, "-m", "experiments.benchmark", "--england-only",
-                          "--england-years", str(args.england_years)],
-                         capture_output=True, text=True, check=True)
-    eng = json.loads(res.stdout.strip().splitlines()[-1])
+
+    def england_run(threads: int) -> dict:      # a fresh process: its peak memory is its own
+        res = subprocess.run([sys.executable, "-m", "experiments.benchmark", "--england-only",
+                              "--england-years", str(args.england_years), "--threads", str(threads)],
+                             capture_output=True, text=True, check=True)
+        return json.loads(res.stdout.strip().splitlines()[-1])
+
+    eng = england_run(0)
+    print(f"England, default threads: {eng['england_wall_s']} s", flush=True)
+    eng_1 = england_run(1)
+    print(f"England, 1 thread: {eng_1['england_wall_s']} s", flush=True)
     out = {
         "scenario": {"system": "default", "scale": args.scale, "workers": kernel["workers"],
                      "weeks": kernel["weeks"], "seed": 0},
         "kernel_agent_steps_per_s": round(kernel["agent_steps_per_s"]),
+        "kernel_agent_steps_per_s_1_thread": round(kernel_1["agent_steps_per_s"]),
         "reference_agent_steps_per_s": round(reference["agent_steps_per_s"]),
         "ratio": round(kernel["agent_steps_per_s"] / reference["agent_steps_per_s"], 1),
+        "ratio_1_thread": round(kernel_1["agent_steps_per_s"] / reference["agent_steps_per_s"], 1),
         **eng,
+        "england_wall_s_1_thread": eng_1["england_wall_s"],
+        "england_phase_seconds_1_thread": eng_1["england_phase_seconds"],
     }
     Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
     print(json.dumps(out, indent=2))
