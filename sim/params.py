@@ -11,7 +11,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.ages import age_fit_misses, local_age_profiles, retire_return_share
+from sim.ages import (
+    age_fit_misses,
+    leaving_rates,
+    local_age_profiles,
+    retire_return_share,
+    yearly_retirement,
+)
 from sim.codes import FTE_UNIT, N_ROUTES, N_SECTORS, ROUTES, SECTORS, WEEKS_PER_YEAR
 from sim.config import AGED_ROUTES, RunConfig
 from sim.market import CareerParams, MarketParams, build_careers, build_market
@@ -305,10 +311,28 @@ def stock_route_mix(p: Params) -> np.ndarray:
     rr = p.retire_return_share[:, :, None]
     hires = p.route_share * (1.0 - rr) + rr * np.eye(N_ROUTES)[ROUTES.index("retire_return")]
     stay = 1.0 / np.maximum(p.turnover[:, :, None] * p.route_mult[None, None, :], 1e-3)
-    # assumption: retirees back in post leave at their turnover plus a fifth a year retiring again
-    stay[:, :, ROUTES.index("retire_return")] = 1.0 / np.maximum(p.turnover + 0.2, 1e-3)
+    stay[:, :, ROUTES.index("retire_return")] = retirees_stay(p)
     stock = hires * stay
     return stock / np.maximum(stock.sum(axis=2, keepdims=True), 1e-300)
+
+
+def retirees_stay(p: Params) -> np.ndarray:
+    """[S, R] years a retiree who comes back stays, on average: they come back a year after
+    retiring, at the ages people retire at (sim.ages), and leave at the role's other leaving
+    rate or by retiring again at their age."""
+    retire = yearly_retirement(p)                                       # [A]
+    leaving, _ = leaving_rates(p, p.age_pmf)                           # [S, R]
+    back = p.age_pmf * retire                                          # [S, R, A] retiring by age
+    back = np.concatenate([np.zeros_like(back[..., :1]), back[..., :-1]], axis=-1)   # a year on
+    back = back / np.maximum(back.sum(axis=-1, keepdims=True), 1e-300)
+    keep = (1.0 - np.minimum(leaving, 0.95))[..., None] * (1.0 - retire)           # [S, R, A]
+    A = retire.shape[0]
+    # expected years from each joining age: 1 + keep(a) + keep(a) keep(a+1) + ...
+    years = np.zeros_like(keep)
+    for a in range(A - 1, -1, -1):
+        nxt = years[..., a + 1] if a + 1 < A else 0.0
+        years[..., a] = 1.0 + keep[..., a] * nxt
+    return np.maximum((back * years).sum(axis=-1), 0.1)
 
 
 def winter_factor(p: Params, week: int) -> float:

@@ -24,6 +24,7 @@ from sim.codes import (
     LOCAL_LABOUR,
     N_ROUTES,
     N_SECTORS,
+    RETIRE_RETURN,
     WEEKS_PER_YEAR,
 )
 from sim.params import Params
@@ -91,6 +92,34 @@ def draw_route(u: np.ndarray, cum: np.ndarray) -> np.ndarray:
     return np.minimum((u[:, None] >= cum).sum(axis=1), N_ROUTES - 1).astype(DT_FLAG)
 
 
+def routes_by_age(p: Params, sector: np.ndarray, role: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """[n, N_ROUTES] each starting worker's chances of each route in: the steady state's mix
+    (sim.params.stock_route_mix), except that only workers old enough to have retired can have
+    come back after retiring. Their (sector, role)'s share of such returners is spread over its
+    workers of those ages (all of them, if there are too few), the other routes keep their
+    proportions, and each route's share of the (sector, role) is as in the mix."""
+    rr = RETIRE_RETURN
+    mix = p.stock_route_mix[sector, role].copy()
+    old = age >= first_retirement_age(p)
+    cell = sector.astype(np.int64) * p.n_roles + role
+    n_cell = np.bincount(cell, minlength=p.headcount.size)
+    n_old = np.bincount(cell, weights=old, minlength=p.headcount.size)
+    share = np.minimum(mix[:, rr] * n_cell[cell] / np.maximum(n_old[cell], 1.0), 1.0)
+    rest = mix.copy()
+    rest[:, rr] = 0.0
+    rest /= np.maximum(rest.sum(axis=1, keepdims=True), 1e-300)
+    rr_share = np.where(old, share, 0.0)
+    out = rest * (1.0 - rr_share)[:, None]
+    out[:, rr] = rr_share
+    return out
+
+
+def first_retirement_age(p: Params) -> int:
+    """The youngest age at which anyone retires (sim.params: retirement by age)."""
+    ages = np.flatnonzero(p.retire_weekly > 0)
+    return int(ages[0]) if len(ages) else len(p.retire_weekly)
+
+
 def _allocate(n: int, weights: np.ndarray) -> np.ndarray:
     """Split n workers across employers by weight (largest remainder; no randomness)."""
     exact = n * weights
@@ -131,7 +160,7 @@ def initial_population(p: Params) -> Cohort:
     years = draw_tenure_years(u[S_TENURE], h0[sector, role], p.first_year_multiplier)
     years = np.minimum(years, np.maximum(age.astype(np.float64) - 18.0, 0.0))
     tenure = np.minimum(np.floor(years * WEEKS_PER_YEAR), 32000).astype(DT_WEEKS)
-    route = draw_route(u[S_ROUTE], np.cumsum(p.stock_route_mix[sector, role], axis=1))
+    route = draw_route(u[S_ROUTE], np.cumsum(routes_by_age(p, sector, role, age), axis=1))
     # joined before the run: a tenure of t weeks is a join t weeks ago (at least one)
     join_week = np.minimum(-tenure.astype(np.int64), -1)
     sponsored = np.where(route == INTERNATIONAL,
