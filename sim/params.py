@@ -13,6 +13,8 @@ import numpy as np
 
 from sim.ages import (
     age_fit_misses,
+    cross_sector_moves,
+    external_hires_per_year,
     leaving_rates,
     local_age_profiles,
     retire_return_share,
@@ -130,12 +132,15 @@ class Params:
     ref_pay: np.ndarray | None = None              # [S, R] GBP a year
     ref_intake: np.ndarray | None = None           # [R] a year (scaled), -1: no pipeline
     ref_competing_pay: float = 0.0
-    # FTE of a new hire (hundredths) before their route's factor (returners and retirees come back
-    # on fewer hours), so that the workforce's mean FTE stays the observed one in a steady state
-    hire_fte_units: np.ndarray | None = None  # float64 [S, R]
+    # FTE (hundredths) before the route's factor (returners and retirees come back on fewer hours)
+    # of a starting worker, and of a new hire from outside the system: so that the workforce's
+    # mean FTE is the observed one at the start and stays it (movers keep their hours)
+    stock_fte_units: np.ndarray | None = None  # float64 [S, R]
+    hire_fte_units: np.ndarray | None = None   # float64 [S, R]
     route_fte: np.ndarray | None = None       # float64 [N_ROUTES]: the routes' factors
     retire_return_share: np.ndarray | None = None  # [S, R] share of outside hires in a steady state
     stock_route_mix: np.ndarray | None = None      # [S, R, N_ROUTES] routes in of the workforce
+    retiree_age_pmf: np.ndarray | None = None      # [S, R, A] ages of the retirees back in post
     # ages (sim.ages): local recruits' youngest and oldest age, the starting age distribution
     local_age_lo: np.ndarray | None = None   # int64 [S, R]
     local_age_hi: np.ndarray | None = None
@@ -299,40 +304,76 @@ def build(cfg: RunConfig, scale: float = 1.0) -> Params:
     params.route_fte[ROUTES.index("retire_return")] = rec.retiree_fte_factor
     params.retire_return_share = retire_return_share(params)
     params.stock_route_mix = stock_route_mix(params)
-    mix = (params.stock_route_mix * params.route_fte).sum(axis=2)
-    params.hire_fte_units = np.minimum(fte_u / np.maximum(mix, 1e-9), FTE_UNIT)
+    back = retirees_in_post(params)
+    params.retiree_age_pmf = back / np.maximum(back.sum(axis=2, keepdims=True), 1e-300)
+    params.stock_fte_units, params.hire_fte_units = fte_units(params)
     return params
 
 
 def stock_route_mix(p: Params) -> np.ndarray:
-    """[S, R, N_ROUTES] how the workforce came into the system, in a steady state: each route's
-    share of the hires times how long its recruits stay (overseas recruits leave less, retirees
-    who come back soon retire again)."""
-    rr = p.retire_return_share[:, :, None]
-    hires = p.route_share * (1.0 - rr) + rr * np.eye(N_ROUTES)[ROUTES.index("retire_return")]
-    stay = 1.0 / np.maximum(p.turnover[:, :, None] * p.route_mult[None, None, :], 1e-3)
-    stay[:, :, ROUTES.index("retire_return")] = retirees_stay(p)
-    stock = hires * stay
-    return stock / np.maximum(stock.sum(axis=2, keepdims=True), 1e-300)
+    """[S, R, N_ROUTES] how the workforce came into the system, in a steady state. Retirees who
+    came back: as many as come back a year (the steady state's hires from outside the system
+    that are retirees) times how long they stay (sim.params.retirees_in_post), as a share of the
+    staff. The other routes share the rest in proportion to their hires times how long their
+    recruits stay (overseas recruits leave less); only their proportions matter, because a
+    worker keeps their route in when they move within the system."""
+    rr = ROUTES.index("retire_return")
+    back = external_hires_per_year(p, p.age_pmf) * p.retire_return_share       # [S, R] a year
+    in_post = back * retirees_in_post(p).sum(axis=2)
+    rr_share = np.clip(in_post / np.maximum(p.headcount, 1e-9), 0.0, 0.5)
+    others = p.route_share / np.maximum(p.turnover[:, :, None] * p.route_mult[None, None, :], 1e-3)
+    others[:, :, rr] = 0.0
+    mix = others / np.maximum(others.sum(axis=2, keepdims=True), 1e-300) * (1.0 - rr_share)[:, :, None]
+    mix[:, :, rr] = rr_share
+    return mix
 
 
-def retirees_stay(p: Params) -> np.ndarray:
-    """[S, R] years a retiree who comes back stays, on average: they come back a year after
-    retiring, at the ages people retire at (sim.ages), and leave at the role's other leaving
-    rate or by retiring again at their age."""
+def fte_units(p: Params) -> tuple[np.ndarray, np.ndarray]:
+    """[S, R] FTE units before the route's factor of starting workers and of hires from outside
+    the system. A steady-state workforce is its starting workers' mix of routes in
+    (stock_route_mix), so their units give the observed mean. Hires replace only part of it:
+    workers who move in from another sector keep their hours (social care's, say, in the NHS),
+    so the hires' units make the mix of movers and hires give the observed mean. Movers' share of
+    the workforce is their share of the entrants other than retirees (assumption: they stay as
+    long as other recruits); career steps within a sector are left out (similar hours)."""
+    rr = ROUTES.index("retire_return")
+    mix = (p.stock_route_mix * p.route_fte).sum(axis=2)
+    stock = np.minimum(p.mean_fte_units / np.maximum(mix, 1e-9), FTE_UNIT)
+    leaving, _ = leaving_rates(p, p.age_pmf)
+    moves = cross_sector_moves(p, leaving)                                  # [S, S', R] a year
+    movers = moves.sum(axis=0)
+    movers_fte = np.einsum("str,sr->tr", moves, p.mean_fte_units) / np.maximum(movers, 1e-9)
+    hires = external_hires_per_year(p, p.age_pmf) * (1.0 - p.retire_return_share)
+    rr_share = p.stock_route_mix[:, :, rr]
+    moved = (1.0 - rr_share) * movers / np.maximum(hires + movers, 1e-9)     # share of the staff
+    rr_part = rr_share * p.route_fte[rr]
+    hired_part = (mix - rr_part) * (1.0 - moved / np.maximum(1.0 - rr_share, 1e-9)) + rr_part
+    hire = (p.mean_fte_units - moved * movers_fte) / np.maximum(hired_part, 1e-9)
+    return stock, np.clip(hire, 0.0, FTE_UNIT)
+
+
+def retirees_in_post(p: Params) -> np.ndarray:
+    """[S, R, A] retirees back in post, by age, in a steady state where one comes back a year:
+    they come back a year after retiring, at the ages people retire at (sim.ages), and leave at
+    the role's other leaving rate for their age (higher in their first year with the employer,
+    as every new starter's) or by retiring again. Summed over ages: how many years one stays."""
     retire = yearly_retirement(p)                                       # [A]
-    leaving, _ = leaving_rates(p, p.age_pmf)                           # [S, R]
-    back = p.age_pmf * retire                                          # [S, R, A] retiring by age
-    back = np.concatenate([np.zeros_like(back[..., :1]), back[..., :-1]], axis=-1)   # a year on
-    back = back / np.maximum(back.sum(axis=-1, keepdims=True), 1e-300)
-    keep = (1.0 - np.minimum(leaving, 0.95))[..., None] * (1.0 - retire)           # [S, R, A]
+    leaving, rel = leaving_rates(p, p.age_pmf)                          # [S, R], [S, R, A]
+    joining = p.age_pmf * retire                                        # [S, R, A] retiring by age
+    joining = np.concatenate([np.zeros_like(joining[..., :1]), joining[..., :-1]], axis=-1)  # a year on
+    joining = joining / np.maximum(joining.sum(axis=-1, keepdims=True), 1e-300)
+    leave = np.minimum(leaving[..., None] * rel, 0.95)
+    later = 1.0 - (1.0 - leave) * (1.0 - retire)
+    first = 1.0 - (1.0 - np.minimum(leave * p.first_year_multiplier, 0.95)) * (1.0 - retire)
     A = retire.shape[0]
-    # expected years from each joining age: 1 + keep(a) + keep(a) keep(a+1) + ...
-    years = np.zeros_like(keep)
-    for a in range(A - 1, -1, -1):
-        nxt = years[..., a + 1] if a + 1 < A else 0.0
-        years[..., a] = 1.0 + keep[..., a] * nxt
-    return np.maximum((back * years).sum(axis=-1), 0.1)
+    out = np.zeros_like(joining)
+    for a0 in range(A):
+        n = joining[..., a0]
+        for a in range(a0, A):
+            nxt = n * (1.0 - (first if a == a0 else later)[..., a])
+            out[..., a] += 0.5 * (n + nxt)        # in post through the year: half who leave in it
+            n = nxt
+    return out
 
 
 def winter_factor(p: Params, week: int) -> float:

@@ -94,30 +94,23 @@ def draw_route(u: np.ndarray, cum: np.ndarray) -> np.ndarray:
 
 def routes_by_age(p: Params, sector: np.ndarray, role: np.ndarray, age: np.ndarray) -> np.ndarray:
     """[n, N_ROUTES] each starting worker's chances of each route in: the steady state's mix
-    (sim.params.stock_route_mix), except that only workers old enough to have retired can have
-    come back after retiring. Their (sector, role)'s share of such returners is spread over its
-    workers of those ages (all of them, if there are too few), the other routes keep their
-    proportions, and each route's share of the (sector, role) is as in the mix."""
+    (sim.params.stock_route_mix), except that retirees who came back have their own ages
+    (sim.params.retirees_in_post): a worker of age a is one with the chance that makes the
+    (sector, role)'s returned retirees of that age as many as the steady state has (all its
+    workers of that age, if there are too few); the other routes keep their proportions."""
     rr = RETIRE_RETURN
     mix = p.stock_route_mix[sector, role].copy()
-    old = age >= first_retirement_age(p)
-    cell = sector.astype(np.int64) * p.n_roles + role
-    n_cell = np.bincount(cell, minlength=p.headcount.size)
-    n_old = np.bincount(cell, weights=old, minlength=p.headcount.size)
-    share = np.minimum(mix[:, rr] * n_cell[cell] / np.maximum(n_old[cell], 1.0), 1.0)
+    a = np.clip(age.astype(np.int64) - AGE_MIN, 0, len(AGES) - 1)
+    everyone = p.age_pmf[sector, role, a]
+    rr_share = np.where(everyone > 0, mix[:, rr] * p.retiree_age_pmf[sector, role, a]
+                        / np.maximum(everyone, 1e-300), 0.0)
+    rr_share = np.minimum(rr_share, 1.0)
     rest = mix.copy()
     rest[:, rr] = 0.0
     rest /= np.maximum(rest.sum(axis=1, keepdims=True), 1e-300)
-    rr_share = np.where(old, share, 0.0)
     out = rest * (1.0 - rr_share)[:, None]
     out[:, rr] = rr_share
     return out
-
-
-def first_retirement_age(p: Params) -> int:
-    """The youngest age at which anyone retires (sim.params: retirement by age)."""
-    ages = np.flatnonzero(p.retire_weekly > 0)
-    return int(ages[0]) if len(ages) else len(p.retire_weekly)
 
 
 def _allocate(n: int, weights: np.ndarray) -> np.ndarray:
@@ -169,7 +162,7 @@ def initial_population(p: Params) -> Cohort:
     return Cohort(
         id=ids, sector=sector.astype(DT_CODE), employer=employer.astype(DT_EMPLOYER),
         role=role.astype(DT_CODE), age=age, tenure=tenure, sector_tenure=tenure.copy(),
-        fte=draw_fte_units(u[S_FTE], np.rint(p.hire_fte_units[sector, role] * p.route_fte[route])),
+        fte=draw_fte_units(u[S_FTE], np.rint(p.stock_fte_units[sector, role] * p.route_fte[route])),
         flex=draw_flex(u[S_PLACE], p), burnout=np.zeros(n, np.uint16),  # see settle_burnout
         sick=(u[S_SICK] < p.sickness[sector, role]).astype(DT_FLAG),
         route=route, entry_route=route.copy(), prev_role=np.full(n, -1, DT_CODE),
