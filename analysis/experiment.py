@@ -56,9 +56,19 @@ MAX_PANELS = 6
 
 
 def programme_label(name: str) -> str:
-    if name == ALL:
-        return "All programmes together"
-    return " + ".join(style.label(p) for p in name.split("+"))
+    """A scenario's name (analysis.load.scenario_names) for people: programmes by their names,
+    swept settings as they were set."""
+    out = []
+    for part in name.split(", "):
+        if "=" in part:
+            out.append(part)
+        elif part == ALL:
+            out.append("All programmes together")
+        elif part == "baseline":
+            out.append("Baseline")
+        else:
+            out.append(" + ".join(style.label(p) for p in part.split("+")))
+    return ", ".join(out)
 
 
 def experiment_sections(comparison: pd.DataFrame, dpi: int) -> list[Section]:
@@ -67,9 +77,12 @@ def experiment_sections(comparison: pd.DataFrame, dpi: int) -> list[Section]:
     system = comparison[is_system]
     fte_metric = next((m for m in FTE if m in set(comparison["metric"])), None)
     seeds = int(comparison["n_seeds"].max())
+    base = set(comparison["baseline"].dropna()) if "baseline" in comparison else {"baseline"}
+    against = ("with no programme" if base == {"baseline"} else
+               "of " + " / ".join(programme_label(b) for b in sorted(base)))
     lead = (
-        f"Each programme was run with up to {seeds} random seeds, alongside the same seeds "
-        "with no programme; the figures are the average difference, with a 90% interval "
+        f"Each scenario was run with up to {seeds} random seeds, alongside the same seeds "
+        f"{against}; the figures are the average difference, with a 90% interval "
         "showing how sure we can be."
     )
     effects = headline_effects(system)

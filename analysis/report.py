@@ -66,12 +66,14 @@ def build_report(source: Run | RunSet, dpi: int = 100) -> str:
         run_part = run_sections(runs, dpi)
         others = source.other_scenario_runs if isinstance(source, RunSet) else 0
         if others:
+            shown = f"the {len(runs.runs)} runs of {shown_scenario(source)}"
             run_part[0].lead = (
-                f"From here on, the report shows the {len(runs.runs)} baseline runs (no "
-                f"programme). The folder's other {others} runs, with programmes, are "
-                "summarised in the sections above." if source.comparison is not None else
-                f"From here on, the report shows the {len(runs.runs)} baseline runs (no "
-                f"programme); the folder's other {others} runs, with programmes, are left out."
+                f"From here on, the report shows {shown}. The folder's other {others} runs, of "
+                f"{source.n_scenarios - 1} other scenario(s), are summarised in the sections above."
+                if source.comparison is not None else
+                f"From here on, the report shows {shown}; the folder's other {others} runs, of "
+                f"{source.n_scenarios - 1} other scenario(s), are left out (the charts never mix "
+                "scenarios: `wfsim-compare` sets them against each other)."
             )
         sections += run_part
     return page(title(source, runs), subtitle(source, runs), sections)
@@ -100,13 +102,20 @@ def subtitle(source, runs: Runs | None) -> str:
         end = runs.timeseries["date"].max()
         parts.append(f"{start:%B %Y} to {end:%B %Y} ({first.manifest['years']} years)")
         if isinstance(source, RunSet) and source.other_scenario_runs:
-            parts.append(f"{len(runs.runs)} baseline runs (no programme)")
+            parts.append(f"{len(runs.runs)} runs of {shown_scenario(source)}")
         elif runs.many:
             parts.append(f"{len(runs.runs)} runs with different random seeds")
         else:
             parts.append(f"seed {first.seed}")
     parts.append(f"report made {date.today():%d %B %Y}")
     return " · ".join(parts)
+
+
+def shown_scenario(source: RunSet) -> str:
+    """The scenario the run charts show, in words."""
+    if source.scenario == "baseline":
+        return "the baseline (no programme)"
+    return f"the scenario {source.scenario}"
 
 
 # --- run sections ------------------------------------------------------------------

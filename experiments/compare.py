@@ -1,14 +1,20 @@
-"""The programme comparison: each scenario against the baseline on the same seeds.
+"""The comparison: each scenario against a baseline on the same seeds.
 
 Reads the run folders of a multirun (each with summary.json, timeseries.parquet and
-config.json) and writes a tidy table, one row per (programme, metric, sector, year), with the
-mean paired difference from the baseline over the seeds both ran, and a 90% interval
-(Student's t on the paired differences). Common random numbers make these differences far
-less noisy than the seed-to-seed spread.
+config.json) and writes a tidy table, one row per (scenario, metric, sector, year; the
+scenario in the column `programme`), with the mean paired difference from the baseline over
+the seeds both ran, and a 90% interval (Student's t on the paired differences). Common random
+numbers make these differences far less noisy than the seed-to-seed spread.
+
+A scenario is what a run simulated apart from its seed: its programmes and the overrides that
+set it apart from the other runs (analysis.load.scenario_names), so a sweep over any key
+compares each value with the first (or with `baseline`), and runs of two parameter sets are
+never pooled.
 
     wfsim -m experiment=compare_programmes      # runs, then writes comparison.parquet / .csv
     wfsim-compare multirun/compare_programmes/<date>   # rebuild the table from finished runs
                                                        # (sim.commands.compare)
+    wfsim-compare multirun/pay --baseline system.sectors.social_care.pay_award=0.03
 
 Nothing is dropped silently: run folders missing one of the files (a job still running or
 killed) and runs whose seed has no baseline run are left out and listed in `notes`, which the
@@ -25,6 +31,7 @@ import pandas as pd
 from hydra.experimental.callback import Callback
 from scipy import stats
 
+from analysis.load import OutputError, baseline_scenario, scenario_names
 from sim.codes import SECTORS, WEEKS_PER_YEAR
 from sim.files import write_atomic
 from sim.metrics import yearly_rates
@@ -45,14 +52,6 @@ def _read_json(path: Path) -> dict:
     if not isinstance(data, dict):
         raise CompareError(f"{path}: should hold a JSON object")
     return data
-
-
-def scenario_name(programmes: list[str], every: list[str]) -> str:
-    if not programmes:
-        return "baseline"
-    if len(programmes) > 1 and sorted(programmes) == sorted(every):
-        return "all"
-    return "+".join(sorted(programmes))
 
 
 def run_metrics(folder: Path) -> tuple[dict, pd.DataFrame]:
@@ -133,8 +132,11 @@ def find_runs(folder: Path) -> tuple[list[Path], list[str]]:
     return found, partial
 
 
-def compare(folder: Path, notes: list[str] | None = None) -> pd.DataFrame:
-    """The comparison table for a multirun folder; what was left out goes to `notes`."""
+def compare(folder: Path, notes: list[str] | None = None, baseline: str | None = None) -> pd.DataFrame:
+    """The comparison table for a multirun folder: every scenario (analysis.load.scenario_names:
+    programmes, or the values of a swept key) against `baseline` (by default the runs with no
+    programme and no override of their own, else the sweep's first values) on the seeds both
+    ran; what was left out goes to `notes`."""
     notes = [] if notes is None else notes
     if not Path(folder).is_dir():
         raise FileNotFoundError(f"{folder}: no such folder")
@@ -143,29 +145,45 @@ def compare(folder: Path, notes: list[str] | None = None) -> pd.DataFrame:
     if not runs:
         raise FileNotFoundError(f"{folder}: no finished runs (folders with {', '.join(RESULT_FILES)})")
     loaded = [run_metrics(r) for r in runs]
-    every = sorted({p for info, _ in loaded for p in info["programmes"]})
+    names = scenario_names(runs)
+    try:
+        base_name = baseline_scenario(names, baseline)
+    except OutputError as err:
+        raise ValueError(f"{folder}: {err}") from None
+    if len(set(names.values())) < 2:
+        raise ValueError(f"{folder}: every run is of one scenario ({base_name}): nothing to compare it with")
+    seen: dict[tuple[str, int], Path] = {}
+    kept = []
+    for run, (info, df) in zip(runs, loaded, strict=True):
+        twin = seen.setdefault((names[run], info["seed"]), run)
+        if twin == run:
+            kept.append((run, (info, df)))
+        else:   # e.g. threads=1,2: the same results again
+            notes.append(f"{run}: left out, the same scenario ({names[run]}) and seed ({info['seed']}) "
+                         f"as {twin}")
+    if base_name != "baseline":
+        notes.append(f"compared against {base_name} (no run without a programme or an override "
+                     "of its own; choose another with --baseline)")
     frames = []
     targeted = {}
     assumed = {}
-    for info, df in loaded:
-        name = scenario_name(info["programmes"], every)
+    for run, (info, df) in kept:
+        name = names[run]
         targeted[name] = info["targeted"]
         assumed[name] = "; ".join(info.get("assumed", []))
         frames.append(df.assign(scenario=name, seed=info["seed"]))
     long = pd.concat(frames, ignore_index=True)
     long["year"] = long["year"].astype("Int64")
-    if "baseline" not in set(long["scenario"]):
-        raise ValueError(f"{folder}: no baseline run (a run with no intervention) to compare against")
     key = ["metric", "sector", "year", "seed"]
-    base = long[long["scenario"] == "baseline"].set_index(key)["value"]
-    base_seeds = set(long.loc[long["scenario"] == "baseline", "seed"])
-    for name, g in long[long["scenario"] != "baseline"].groupby("scenario"):
+    base = long[long["scenario"] == base_name].set_index(key)["value"]
+    base_seeds = set(long.loc[long["scenario"] == base_name, "seed"])
+    for name, g in long[long["scenario"] != base_name].groupby("scenario"):
         alone = sorted(set(g["seed"]) - base_seeds)
         if alone:
             notes.append(f"{name}: seed(s) {', '.join(map(str, alone))} left out: no baseline run with "
                          f"that seed; compared on {len(set(g['seed'])) - len(alone)} seed(s)")
     rows = []
-    for name, g in long[long["scenario"] != "baseline"].groupby("scenario"):
+    for name, g in long[long["scenario"] != base_name].groupby("scenario"):
         paired = g.set_index(key)["value"].to_frame("value").join(base.rename("base"), how="inner")
         paired["diff"] = paired["value"] - paired["base"]
         for (metric, sector, year), d in paired.groupby(level=["metric", "sector", "year"], dropna=False):
@@ -207,11 +225,12 @@ def compare(folder: Path, notes: list[str] | None = None) -> pd.DataFrame:
     out["year"] = out["year"].astype("Int64")
     # what each programme's effect rests on that no source gives: the rest of a row's number emerges
     out["assumed_inputs"] = out["programme"].map(assumed)
+    out["baseline"] = base_name
     return out.sort_values(["programme", "metric", "sector", "year"], ignore_index=True)
 
 
-def write(folder: Path, notes: list[str] | None = None) -> list[Path]:
-    table = compare(folder, notes)
+def write(folder: Path, notes: list[str] | None = None, baseline: str | None = None) -> list[Path]:
+    table = compare(folder, notes, baseline)
     paths = [Path(folder) / "comparison.parquet", Path(folder) / "comparison.csv"]
     write_atomic(paths[0], lambda tmp: table.to_parquet(tmp, index=False))
     write_atomic(paths[1], lambda tmp: table.to_csv(tmp, index=False))

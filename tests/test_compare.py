@@ -71,3 +71,60 @@ def test_experiment_config_runs_each_programme_alone_and_all_together():
     scenarios = str(params.intervention).split("],[")
     assert len(scenarios) == len(available()) + 2  # baseline, each alone, all together
     assert scenarios[0] == "[" and set(scenarios[-1].strip("[]").split(",")) == set(available())
+
+
+@pytest.fixture(scope="module")
+def pay_sweep(tmp_path_factory):
+    """A sweep over a setting, not a programme: social care's pay award at 2% and 10% a year,
+    3 seeds, 2 years, a 10% copy of the default system."""
+    from tests.helpers import run_wfsim
+
+    folder = tmp_path_factory.mktemp("pay") / "sweep"
+    done = run_wfsim("-m", "seed=0,1,2", "scale=0.1", "years=2", "progress=false",
+                     "system.sectors.social_care.pay_award=0.02,0.1", f"hydra.sweep.dir={folder}",
+                     cwd=folder.parent)
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
+def test_a_sweep_over_any_key_compares_each_value_with_the_first(pay_sweep):
+    notes = []
+    table = compare(pay_sweep, notes)
+    low, high = "system.sectors.social_care.pay_award=0.02", "system.sectors.social_care.pay_award=0.1"
+    assert set(table["programme"]) == {high} and set(table["baseline"]) == {low}
+    assert any(low in n and "--baseline" in n for n in notes)      # says what it compared with
+    care = table.query("metric == 'staff_in_post_fte' and sector == 'social_care' and year == 2").iloc[0]
+    assert care["n_seeds"] == 3
+    assert care["mean_diff"] > 0          # better pay keeps and draws more care staff
+    other_way = compare(pay_sweep, [], baseline=high)
+    assert set(other_way["programme"]) == {low}
+    back = other_way.query("metric == 'staff_in_post_fte' and sector == 'social_care' and year == 2").iloc[0]
+    assert back["mean_diff"] == pytest.approx(-care["mean_diff"])
+    with pytest.raises(ValueError, match="no scenario named 'nope'.*pay_award=0.02"):
+        compare(pay_sweep, [], baseline="nope")
+
+
+def test_the_report_of_a_sweep_never_pools_two_settings(pay_sweep):
+    from analysis.load import load_runs
+    from analysis.report import build_report
+
+    runs = load_runs(pay_sweep)
+    assert len(runs.runs) == 3 and runs.other_scenario_runs == 3
+    assert runs.scenario == "system.sectors.social_care.pay_award=0.02"
+    assert {json.loads((pay_sweep / i / "job.json").read_text())["overrides"][-1] for i in runs.run_ids} \
+        == {"system.sectors.social_care.pay_award=0.02"}
+    html = build_report(runs)
+    assert "3 runs of the scenario system.sectors.social_care.pay_award=0.02" in html
+    assert "runs with different random seeds" not in html
+
+
+def test_a_second_run_of_one_scenario_and_seed_is_left_out_and_said(sweep, tmp_path):
+    import shutil
+
+    for name in ("0", "1"):
+        shutil.copytree(sweep / "0", tmp_path / name)
+    shutil.copytree(sweep / "3", tmp_path / "2")
+    notes = []
+    table = compare(tmp_path, notes)
+    assert notes == [f"{tmp_path / '1'}: left out, the same scenario (baseline) and seed (0) as {tmp_path / '0'}"]
+    assert set(table["n_seeds"]) == {1}

@@ -12,12 +12,16 @@ from experiments.compare import headline, write
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="wfsim-compare", description="Compare programmes with the baseline.")
-    ap.add_argument("folder", type=Path, help="a multirun folder of the comparison experiment")
+    ap = argparse.ArgumentParser(prog="wfsim-compare", description="Compare scenarios (programmes, swept values) with a baseline on paired seeds.")
+    ap.add_argument("folder", type=Path, help="a multirun folder: the comparison experiment, or any "
+                    "sweep (each value of a swept key is a scenario)")
+    ap.add_argument("--baseline", help="the scenario to compare with, by name as the table writes it "
+                    "(default: the runs with no programme and no override of their own, else the "
+                    "sweep's first values)")
     args = ap.parse_args(argv)
     notes: list[str] = []
     try:
-        paths = write(args.folder, notes)
+        paths = write(args.folder, notes, args.baseline)
     except (FileNotFoundError, ValueError) as err:
         print(f"wfsim-compare: {err}", file=sys.stderr)
         return 2
