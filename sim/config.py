@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.codes import ROUTES, SECTORS
+from sim.timeline import Change, ScenarioInfo
 
 Rate = Annotated[float, Field(ge=0.0, le=1.0)]
 Positive = Annotated[float, Field(gt=0.0)]
@@ -151,6 +152,8 @@ class Closure(Strict):
 class International(Strict):
     sponsorship_years: Annotated[float, Field(ge=0.0, le=20.0)]  # tied to the sponsoring employer
     closures: list[Closure] = []
+    # applications from abroad, times those at the start (a timeline can move it: a cap, a path)
+    arrivals_scale: Annotated[float, Field(ge=0.0, le=100.0)] = 1.0
 
 
 class LabourMarket(Strict):
@@ -361,6 +364,9 @@ class RunConfig(Strict):
     behaviour: Behaviour
     # Programmes by name, each with its own typed parameters (checked by sim.programmes.parse_params).
     intervention: dict[str, dict[str, Any] | None] = {}
+    # dated changes to the inputs (sim.timeline), and the named scenario they come from if any
+    timeline: dict[str, Change] = {}
+    scenario: ScenarioInfo | None = None
 
     @model_validator(mode="after")
     def _engine(self) -> RunConfig:

@@ -7,14 +7,17 @@ A system given by a file (`system=from_file`) is read and calibrated one layer u
 """
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from sim.config import RunConfig, validate
+from sim.config import ConfigError, RunConfig, validate
 from sim.programmes import available, parse_params
+from sim.timeline import TimelineWarning, unreached
+from sim.timeline import check as check_timeline
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 
@@ -46,6 +49,11 @@ def validate_config(raw: dict[str, Any], *, programmes: bool = True) -> RunConfi
     its dotted key. The typed parameters are kept (`sim.programmes.parse_params` caches them),
     so the model built from this config does not validate them again."""
     cfg = validate(raw)
+    problems = check_timeline(cfg)
+    if problems:
+        raise ConfigError("\n".join(problems))
+    for line in unreached(cfg):
+        warnings.warn(line, TimelineWarning, stacklevel=2)
     if programmes:
         for name, params in cfg.intervention.items():
             parse_params(name, params or {})

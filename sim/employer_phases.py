@@ -11,6 +11,7 @@ import numpy as np
 
 from sim.codes import DEST_LEFT_AREA, FTE_UNIT, N_DESTINATIONS, N_SECTORS, WEEKS_PER_YEAR
 from sim.params import Params, winter_factor
+from sim.timeline import Compounding
 
 MAX_PRESSURE = 3.0
 MAX_EXPONENT = 700.0  # exp(700) ~ 1e304: a few such weights still sum to a finite number
@@ -36,6 +37,7 @@ class EmployerState:
     pay_scale: np.ndarray                 # [S, R] GBP a year, after pay awards
     high_burnout: np.ndarray | None = None  # [E, R, thresholds] workers at or above each threshold
     hub_fte: np.ndarray | None = None     # FTE of the bank cover that came from a system hub
+    growth: Compounding | None = None     # [S] funded growth since the start (sim.timeline)
 
     def set_stocks(self, agg: np.ndarray, n_roles: int) -> None:
         """From sim.kernels.aggregate's [E*R, counters] table."""
@@ -59,7 +61,7 @@ def by_sector(p: Params, values: np.ndarray) -> np.ndarray:
 def establishment(p: Params, st: EmployerState, week: int) -> np.ndarray:
     """Phase 1: funded FTE grows with demand and rises in winter."""
     s = p.employer_sector
-    growth = (1.0 + p.growth[s]) ** (week / WEEKS_PER_YEAR)
+    growth = st.growth.value(week)[s]
     surge = 1.0 + p.winter_surge[s] * winter_factor(p, week)
     return st.establishment0 * (growth * surge)[:, None]
 

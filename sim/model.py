@@ -46,6 +46,7 @@ from sim.recorder import Recorder
 from sim.reporters import REPORTERS, headcount_by_sector
 from sim.rng import S_MOVE_FTE, uniforms
 from sim.scatter import add_at
+from sim.timeline import Compounding, Timeline
 from sim.workers import Cohort
 
 # The weekly step, in order. Each entry is (phase, what happens); `step` calls `_phase_<name>`.
@@ -73,9 +74,12 @@ PHASES: tuple[tuple[str, str], ...] = (
                     "sees who left this week (`after_departures`)."),
     ("cover", "7. Unfilled work is covered by bank staff first, then any system hub, then "
               "agency (under any cap); the cost is recorded."),
-    ("yearly", "8. At the end of each 52-week year: everyone, in post and in the pools, ages a "
-               "year; pay awards."),
-    ("record", "9. Stocks, flows, pools and programme costs (`weekly_cost`) are recorded; ages "
+    ("calendar", "8. The dated changes of the timeline (sim.timeline) that hold from next week "
+                 "are made: pay awards, funded growth, bank and agency rules, training intake, "
+                 "competing pay, arrivals from abroad."),
+    ("yearly", "9. At the end of each 52-week year: everyone, in post and in the pools, ages a "
+               "year; pay awards, at the rates in force for the year that starts."),
+    ("record", "10. Stocks, flows, pools and programme costs (`weekly_cost`) are recorded; ages "
                "once a year."),
 )
 
@@ -128,6 +132,8 @@ class WorkforceModel(mesa.Model):
         self.state.set_stocks(self.engine.aggregate(), p.n_roles)
         self.employers = [Employer(self, e) for e in range(p.n_employers)]
         self.market = LabourMarket(p, self.state, ep.destination_shares(p, self.state))
+        self.timeline = Timeline(cfg, p, self.state, self.market.pools)
+        self.timeline.apply(0)
         self.pending = Cohort.empty({"arrival_week": np.int32})
         self._warm_pipeline()
         self.route_names = [*ROUTES, OTHER_EMPLOYER_NAME, CAREER_NAME]
@@ -155,7 +161,7 @@ class WorkforceModel(mesa.Model):
             establishment0=zero, establishment=zero, headcount=zero, fte_units=zero,
             sick_units=zero, burnout_units=zero, pending_units=zero.copy(), bank_fte=zero,
             agency_fte=zero, bank_cost=zero, agency_cost=zero, capacity=zero, pressure=zero,
-            pay_scale=p.pay_scale.copy())
+            pay_scale=p.pay_scale.copy(), growth=Compounding(np.ones(N_SECTORS), p.growth.copy()))
         self.levers = Levers.baseline(p, st.pay_scale)
         c = cohort
         st.set_stocks(aggregate(np.ones(len(c), np.uint8), c["employer"], c["role"], c["fte"],
@@ -374,6 +380,9 @@ class WorkforceModel(mesa.Model):
 
     def _phase_cover(self) -> None:
         ep.cover(self.params, self.state, self.levers)
+
+    def _phase_calendar(self) -> None:
+        self.timeline.apply(self.week + 1)
 
     def _phase_yearly(self) -> None:
         if (self.week + 1) % WEEKS_PER_YEAR == 0:

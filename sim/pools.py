@@ -43,6 +43,7 @@ from sim.codes import (
 from sim.market import career_starts_per_year
 from sim.params import Params
 from sim.rates import hazard_within_year
+from sim.timeline import Compounding
 
 MEASURES = ("stock", "joined", "hired", "left", "applicants")
 SWITCHING_WEEKS = 26   # assumption: people eligible to switch onto a closed route look for ~6 months
@@ -68,6 +69,10 @@ class Pools:
     entry_level: np.ndarray          # bool [R]: roles hired from the local population
     steady_hires: np.ndarray         # [S, R] hires from the pools a week in the steady state
     oldest: int                      # people this age or older are not in the pools (all retired)
+    # competing industries' pay (their award once a 52-week year, like the sectors'), and the
+    # applications from abroad times the start's: both may change on a date (sim.timeline)
+    competing_pay: Compounding = field(default=None)
+    arrivals_scale: float = 1.0
     week_record: np.ndarray = field(default=None)  # [K, R, len(MEASURES)] this week's figures
 
     def stock(self) -> np.ndarray:
@@ -160,6 +165,8 @@ def build(p: Params) -> Pools:
     pools.pay_ratio0 = _pay_ratio(pools, p.ref_pay, p.ref_competing_pay)
     pools.rel_pay0 = _relative_pay(pools, p.ref_pay)
     pools.week_record = np.zeros((K, R, len(MEASURES)))
+    pools.competing_pay = Compounding(m.competing_pay, m.competing_award, yearly_steps=True)
+    pools.arrivals_scale = m.arrivals_scale
     return pools
 
 
@@ -210,11 +217,6 @@ def _pay_ratio(pools: Pools, pay: np.ndarray, competing: float) -> np.ndarray:
     return avg / max(competing, 1e-9)
 
 
-def competing_pay(p: Params, week: int) -> float:
-    """Competing industries' pay this week (their award once a 52-week year, like the sectors')."""
-    return p.market.competing_pay * (1.0 + p.market.competing_award) ** (week // WEEKS_PER_YEAR)
-
-
 def applicants(p: Params, pools: Pools, pay: np.ndarray, week: int) -> np.ndarray:
     """[K, S, R] expected applications this week from each pool to each (sector, role)."""
     m = p.market
@@ -223,14 +225,14 @@ def applicants(p: Params, pools: Pools, pay: np.ndarray, week: int) -> np.ndarra
     split = pools.split * attract
     split = split / np.maximum(split.sum(axis=1, keepdims=True), 1e-300)
     total = pools.rate * stock                                                # [K, R]
-    now = _pay_ratio(pools, pay, competing_pay(p, week))
+    now = _pay_ratio(pools, pay, float(pools.competing_pay.value(week)))
     ratio = np.where(pools.pay_ratio0 > 0, now / np.where(pools.pay_ratio0 > 0, pools.pay_ratio0, 1.0), 1.0)
     total[LOCAL_LABOUR] *= np.where(pools.entry_level, ratio ** m.local_pay_elasticity, 1.0)
     out = total[:, None, :] * split
     out[RETIRE_RETURN] = pools.retiree_rate[:, None] * pools.retirees.sum(axis=2)
     open_route = week < m.closed_week
     switching = (~open_route) & (week <= m.switching_until_week)
-    out[INTERNATIONAL] = np.where(open_route, pools.intl_rate,
+    out[INTERNATIONAL] = np.where(open_route, pools.intl_rate * pools.arrivals_scale,
                                   np.where(switching, pools.switching / SWITCHING_WEEKS, 0.0))
     return out * p.employs[None]
 

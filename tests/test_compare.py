@@ -66,6 +66,7 @@ def test_cost_per_fte_year_and_spillover(sweep):
 def test_experiment_config_runs_each_programme_alone_and_all_together():
     cfg = compose_config(["experiment=compare_programmes"])
     assert cfg.years == 5 and cfg.threads == 1
+    assert cfg.scenario.name == "current_policy" and cfg.timeline     # today's policy is the baseline
     params = OmegaConf.load(CONFIG_DIR / "experiment" / "compare_programmes.yaml").hydra.sweeper.params
     assert params.seed == "range(0,20)"
     scenarios = str(params.intervention).split("],[")
@@ -126,5 +127,6 @@ def test_a_second_run_of_one_scenario_and_seed_is_left_out_and_said(sweep, tmp_p
     shutil.copytree(sweep / "3", tmp_path / "2")
     notes = []
     table = compare(tmp_path, notes)
-    assert notes == [f"{tmp_path / '1'}: left out, the same scenario (baseline) and seed (0) as {tmp_path / '0'}"]
+    first, second = tmp_path / "0", tmp_path / "1"
+    assert notes == [f"{second}: left out, the same scenario (baseline) and seed (0) as {first}"]
     assert set(table["n_seeds"]) == {1}

@@ -12,7 +12,8 @@ from experiments.compare import headline, write
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="wfsim-compare", description="Compare scenarios (programmes, swept values) with a baseline on paired seeds.")
+    ap = argparse.ArgumentParser(prog="wfsim-compare", description="Compare scenarios (programmes, "
+                                 "swept values) with a baseline on paired seeds.")
     ap.add_argument("folder", type=Path, help="a multirun folder: the comparison experiment, or any "
                     "sweep (each value of a swept key is a scenario)")
     ap.add_argument("--baseline", help="the scenario to compare with, by name as the table writes it "

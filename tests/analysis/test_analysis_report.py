@@ -126,5 +126,6 @@ def test_experiment_in_simulator_layout(tmp_path, make_simulator_experiment):
     assert "in the sectors it does not aim at" in page  # from spillover_fte
     assert "£10k" in page  # cost per FTE-year: £2m over 200 extra FTE-years
     # run sections: the two baseline runs only; the two programme runs are left out
-    assert "the 2 runs of the baseline (no programme)" in page and "other 2 runs, of 1 other scenario(s)" in page
+    assert "the 2 runs of the baseline (no programme)" in page
+    assert "other 2 runs, of 1 other scenario(s)" in page
     assert "Programmes switched on</td><td>none (baseline)" in page

@@ -27,7 +27,7 @@ class Comparable:
 
     def overrides(self) -> list[str]:
         group = "intervention" if self.kind == "programme" else "scenario"
-        return [f"+{group}={self.name}"] if self.kind == "scenario" else []
+        return [f"{group}={self.name}"] if self.kind == "scenario" else []
 
 
 def presets() -> list[str]:
