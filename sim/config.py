@@ -114,6 +114,9 @@ class SectorSpec(Strict):
     agency_premium: Annotated[float, Field(gt=0.0, le=100.0)]
     agency_cap_fte_share: Rate | None = None
     flexible_grant_rate: Rate
+    # applications from abroad while the route is open, times those fitted to the start's hires
+    # (a timeline moves it: a surge, a cap, a path down)
+    international_arrivals_scale: Annotated[float, Field(ge=0.0, le=100.0)] = 1.0
     destinations: Destinations
     roles: dict[str, RoleSpec]
 
@@ -152,8 +155,6 @@ class Closure(Strict):
 class International(Strict):
     sponsorship_years: Annotated[float, Field(ge=0.0, le=20.0)]  # tied to the sponsoring employer
     closures: list[Closure] = []
-    # applications from abroad, times those at the start (a timeline can move it: a cap, a path)
-    arrivals_scale: Annotated[float, Field(ge=0.0, le=100.0)] = 1.0
 
 
 class LabourMarket(Strict):

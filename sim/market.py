@@ -25,7 +25,7 @@ class MarketParams:
     local_renewal: float               # weekly share of the gap to its size that the pool makes up
     competing_pay: float               # GBP a year at the start
     competing_award: float             # a year
-    arrivals_scale: float              # applications from abroad, times those fitted at the start
+    arrivals_scale: np.ndarray         # [S] applications from abroad, times those fitted at the start
     registered_share: float            # registered roles: qualified people outside, per staff member
     local_pay_elasticity: float
     # international recruitment
@@ -82,7 +82,8 @@ def build_market(cfg: RunConfig, roles: list[str], scale: float) -> MarketParams
         available_share=lm.local.available_share,
         local_renewal=per_year_to_weekly(lm.local.renewal_per_year),
         competing_pay=lm.local.competing_pay_gbp, competing_award=lm.local.competing_pay_award,
-        arrivals_scale=lm.international.arrivals_scale,
+        arrivals_scale=np.array([sysc.sectors[s].international_arrivals_scale if s in sysc.sectors else 1.0
+                                 for s in SECTORS]),
         registered_share=lm.local.registered_share_of_staff,
         local_pay_elasticity=cfg.behaviour.recruitment.pay_elasticity,
         sponsorship_weeks=int(round(lm.international.sponsorship_years * WEEKS_PER_YEAR)),

@@ -72,7 +72,7 @@ class Pools:
     # competing industries' pay (their award once a 52-week year, like the sectors'), and the
     # applications from abroad times the start's: both may change on a date (sim.timeline)
     competing_pay: Compounding = field(default=None)
-    arrivals_scale: float = 1.0
+    arrivals_scale: np.ndarray = field(default=None)   # [S]
     week_record: np.ndarray = field(default=None)  # [K, R, len(MEASURES)] this week's figures
 
     def stock(self) -> np.ndarray:
@@ -166,7 +166,7 @@ def build(p: Params) -> Pools:
     pools.rel_pay0 = _relative_pay(pools, p.ref_pay)
     pools.week_record = np.zeros((K, R, len(MEASURES)))
     pools.competing_pay = Compounding(m.competing_pay, m.competing_award, yearly_steps=True)
-    pools.arrivals_scale = m.arrivals_scale
+    pools.arrivals_scale = m.arrivals_scale.copy()
     return pools
 
 
@@ -232,7 +232,7 @@ def applicants(p: Params, pools: Pools, pay: np.ndarray, week: int) -> np.ndarra
     out[RETIRE_RETURN] = pools.retiree_rate[:, None] * pools.retirees.sum(axis=2)
     open_route = week < m.closed_week
     switching = (~open_route) & (week <= m.switching_until_week)
-    out[INTERNATIONAL] = np.where(open_route, pools.intl_rate * pools.arrivals_scale,
+    out[INTERNATIONAL] = np.where(open_route, pools.intl_rate * pools.arrivals_scale[:, None],
                                   np.where(switching, pools.switching / SWITCHING_WEEKS, 0.0))
     return out * p.employs[None]
 

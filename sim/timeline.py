@@ -16,7 +16,7 @@ A change names a setting by its config key and says from when it holds:
         from: 2025-04-01
         times: 0.7                          # relative to the value in force then
       fewer_overseas:
-        key: system.labour_market.international.arrivals_scale
+        key: system.sectors.acute.international_arrivals_scale
         from: 2026-04-01
         to: 2035-04-01                      # a linear ramp, week by week, from the value then
         value: 0.3                          # in force to this one (or to `times` it)
@@ -121,17 +121,17 @@ CHANGEABLE = {
     "system.sectors.<sector>.bank_premium": "bank pay over substantive pay",
     "system.sectors.<sector>.agency_premium": "agency cost over substantive pay",
     "system.sectors.<sector>.flexible_grant_rate": "weekly chance a flexible-working wish is granted",
+    "system.sectors.<sector>.international_arrivals_scale": "applications from abroad, times the start's",
     "system.training.<role>.intake_per_year": "students starting a year (next intake on)",
     "system.labour_market.local.competing_pay_gbp": "competing industries' pay (a new level)",
     "system.labour_market.local.competing_pay_award": "competing industries' award a year",
-    "system.labour_market.international.arrivals_scale": "applications from abroad, times the start's",
 }
 SECTOR_FIELDS = {k.split(".")[-1] for k in CHANGEABLE if k.startswith("system.sectors.")}
 
 
 @dataclass(frozen=True)
 class Target:
-    """Where a key points: its kind (sector, training, local, international), the index of the
+    """Where a key points: its kind (sector, training, local), the index of the
     sector or role (-1: none) and the field."""
 
     kind: str
@@ -152,8 +152,6 @@ def resolve(key: str, cfg) -> Target:
         return Target("training", -1, parts[2])
     if parts[:3] == ["system", "labour_market", "local"] and key in CHANGEABLE:
         return Target("local", -1, parts[-1])
-    if key == "system.labour_market.international.arrivals_scale":
-        return Target("international", -1, "arrivals_scale")
     raise ValueError(f"{key!r} cannot change during a run; these can: {', '.join(CHANGEABLE)}")
 
 
@@ -162,9 +160,7 @@ def _container(cfg, target: Target):
         return cfg.system.sectors[SECTORS[target.index]], target.field
     if target.kind == "training":
         return cfg.system.training[target.field], "intake_per_year"
-    if target.kind == "local":
-        return cfg.system.labour_market.local, target.field
-    return cfg.system.labour_market.international, target.field
+    return cfg.system.labour_market.local, target.field
 
 
 def check(cfg) -> list[str]:
@@ -269,12 +265,13 @@ SECTOR_PARAMS = {"pay_award": "pay_award", "establishment_growth": "growth",
                  "bank_share_of_gap": "bank_share", "agency_share_of_gap": "agency_share",
                  "agency_cap_fte_share": "agency_cap", "bank_premium": "bank_premium",
                  "agency_premium": "agency_premium", "flexible_grant_rate": "flex_grant"}
+POOL_FIELDS = {"international_arrivals_scale": "arrivals_scale"}    # kept by the pools
 
 
 class Timeline:
     """A run's dated changes (`schedule`) and what they act on: the run's parameters `p`
     (sim.params.Params), its employers' state (funded growth) and its pools (competing pay,
-    arrivals from abroad). `apply(week)` makes the changes that hold from `week`."""
+    arrivals from abroad by sector). `apply(week)` makes the changes that hold from `week`."""
 
     def __init__(self, cfg, p, state, pools):
         self.by_week = schedule(cfg)
@@ -294,19 +291,21 @@ class Timeline:
 
     def current(self, target: Target, week: int) -> float:
         p, pools = self.p, self.pools
+        if target.field in POOL_FIELDS:
+            return float(getattr(pools, POOL_FIELDS[target.field])[target.index])
         if target.kind == "sector":
             return float(getattr(p, SECTOR_PARAMS[target.field])[target.index])
         if target.kind == "training":
             return float(p.training_intake[p.roles.index(target.field)]) / self.scale
         if target.field == "competing_pay_gbp":
             return float(pools.competing_pay.value(week))
-        if target.field == "competing_pay_award":
-            return float(pools.competing_pay.rate)
-        return float(pools.arrivals_scale)
+        return float(pools.competing_pay.rate)
 
     def set(self, target: Target, value: float, week: int) -> None:
         p, pools = self.p, self.pools
-        if target.kind == "sector":
+        if target.field in POOL_FIELDS:
+            getattr(pools, POOL_FIELDS[target.field])[target.index] = value
+        elif target.kind == "sector":
             getattr(p, SECTOR_PARAMS[target.field])[target.index] = value
             if target.field == "establishment_growth":
                 self.state.growth.new_rate(week, value, target.index)
@@ -314,7 +313,5 @@ class Timeline:
             p.training_intake[p.roles.index(target.field)] = value * self.scale
         elif target.field == "competing_pay_gbp":
             pools.competing_pay.new_level(week, value)
-        elif target.field == "competing_pay_award":
-            pools.competing_pay.new_rate(week, value)
         else:
-            pools.arrivals_scale = value
+            pools.competing_pay.new_rate(week, value)

@@ -101,14 +101,14 @@ def test_a_change_of_funded_growth_bends_the_path_without_a_jump():
 
 
 def test_a_linear_ramp_moves_week_by_week_from_the_value_in_force():
-    m = model([*change("r", key="system.labour_market.international.arrivals_scale", value=0.5,
+    m = model([*change("r", key="system.sectors.acute.international_arrivals_scale", value=0.5,
                        profile="linear", **{"from": "2025-07-01", "to": "2026-07-01"})], years=2)
     w0 = (dt.date(2025, 7, 1) - START).days // 7
     w1 = (dt.date(2026, 7, 1) - START).days // 7
     scale = {}
     for week in range(2 * WEEKS_PER_YEAR - 1):
         m.step()
-        scale[week + 1] = m.market.pools.arrivals_scale
+        scale[week + 1] = m.market.pools.arrivals_scale[SECTORS.index("acute")]
     assert scale[w0 - 1] == 1.0 and scale[w0] == 1.0
     mid = (w0 + w1) // 2
     assert scale[mid] == pytest.approx(1.0 - 0.5 * (mid - w0) / (w1 - w0))
