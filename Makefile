@@ -35,7 +35,7 @@ PRESETS := default bsol ssot blmk somerset
 
 calibrate: $(STAMP)   # refit every preset after a change to the model's dynamics
 	for s in $(PRESETS); do $(BIN)/python -m sim.commands.calibrate system=$$s || exit 1; done
-	$(BIN)/python -m sim.commands.calibrate system=england --scale 0.05
+	for s in england england_2022; do $(BIN)/python -m sim.commands.calibrate system=$$s --scale 0.05 || exit 1; done
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim analysis experiments tests

@@ -137,7 +137,8 @@ def cross_sector_moves(p, leaving: np.ndarray) -> np.ndarray:
         others[s] = 0.0
         both = p.employs & p.employs[s]
         pay = np.where(both, p.pay_scale / np.where(p.employs[s], p.pay_scale[s], 1.0), 1.0)
-        w = others * np.exp(p.pay_pull * (pay - 1.0))
+        pull = p.pay_pull * (pay - 1.0)                      # weights as exp(pull), scaled by the
+        w = others * np.exp(pull - pull.max(axis=0, keepdims=True))   # largest: no overflow
         w = w / np.maximum(w.sum(axis=0, keepdims=True), 1e-300)
         out[s] = staff[s] * leaving[s] * p.dest_shares[s, 1] * w
     return out

@@ -78,6 +78,17 @@ def test_destination_shares_stay_finite_when_pay_drifts_far_apart():
     assert np.isfinite(cum).all() and np.allclose(cum[..., -1], 1.0)
 
 
+def test_a_pay_far_above_the_others_starts_a_sound_workforce():
+    """A support worker paid GBP 5.5M (the schema allows it) made the steady state's movers
+    between sectors overflow exp(), and the starting mix of routes in became NaN."""
+    cfg = load_config(["years=1", "system.sectors.acute.roles.support.pay_gbp=5538860"])
+    with pytest.warns(AgeStructureWarning):
+        m = WorkforceModel(cfg, scale=0.0102)
+    assert np.isfinite(m.params.stock_route_mix).all() and np.isfinite(m.params.hire_fte_units).all()
+    m.run()
+    assert np.isfinite(m.timeseries()["fte"]).all()
+
+
 # ------------------------------------------------------------------- a wrong number, silently
 def test_starting_workers_joined_before_the_run():
     """A starting worker with no weeks of tenure had join_week 0 and so counted as a leaver of
