@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 from analysis import style
-from analysis.load import OutputError, Run, RunSet, load, load_run, scenario
+from analysis.load import OutputError, Run, RunSet, load, load_run
+from analysis.scenarios import scenario
 
 EXIT_BAD_OUTPUT = 2
 MIN_DPI, MAX_DPI = 10, 1000   # beyond 1000 a chart or a frame is gigapixels

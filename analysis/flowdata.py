@@ -22,8 +22,9 @@ import pandas as pd
 
 from analysis import flowgraph as fg
 from analysis import style
-from analysis.load import OutputError, Run, scenario
+from analysis.load import OutputError, Run
 from analysis.metrics import WEEKS_PER_MONTH
+from analysis.scenarios import scenario
 
 POOL_SHARE = 0.05
 EDGE_SHARE = 0.01

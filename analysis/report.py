@@ -16,8 +16,9 @@ import pandas as pd
 
 from analysis import charts, metrics, style
 from analysis.experiment import experiment_sections
-from analysis.load import Run, RunSet, load, read_overrides, scenario
+from analysis.load import Run, RunSet, load
 from analysis.page import Section, figure, page, table
+from analysis.scenarios import read_overrides, scenario
 
 DEFAULT_NAME = "report.html"
 

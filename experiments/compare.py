@@ -31,7 +31,7 @@ import pandas as pd
 from hydra.experimental.callback import Callback
 from scipy import stats
 
-from analysis.load import OutputError, baseline_scenario, scenario_names
+from analysis.scenarios import baseline_scenario, scenario_names
 from sim.codes import SECTORS, WEEKS_PER_YEAR
 from sim.files import write_atomic
 from sim.metrics import yearly_rates
@@ -148,7 +148,7 @@ def compare(folder: Path, notes: list[str] | None = None, baseline: str | None =
     names = scenario_names(runs)
     try:
         base_name = baseline_scenario(names, baseline)
-    except OutputError as err:
+    except ValueError as err:
         raise ValueError(f"{folder}: {err}") from None
     if len(set(names.values())) < 2:
         raise ValueError(f"{folder}: every run is of one scenario ({base_name}): nothing to compare it with")

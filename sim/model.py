@@ -40,11 +40,10 @@ from sim.labour_market import LabourMarket
 from sim.levers import Levers, WeekInputs
 from sim.params import Params, build
 from sim.pools import age_one_year as age_pools
-from sim.population import draw_fte_units, initial_population, settle_burnout
+from sim.population import hours_after_move, initial_population, settle_burnout
 from sim.programmes.base import Departures
 from sim.recorder import Recorder
 from sim.reporters import REPORTERS, headcount_by_sector
-from sim.rng import S_MOVE_FTE, uniforms
 from sim.scatter import add_at
 from sim.timeline import Compounding, Timeline
 from sim.workers import Cohort
@@ -335,7 +334,7 @@ class WorkforceModel(mesa.Model):
             return
         m, d, e = searchers.take(moved), target[moved].astype(np.int64), new_employer[moved].astype(np.int64)
         n = len(m)
-        new_fte = self._hours_after_move(m, d)
+        new_fte = hours_after_move(self.params, self.week, m, d, self.entry_fte)
         self.engine.update(
             m, employer=e, sector=d, fte=new_fte, tenure=np.zeros(n), join_week=np.full(n, self.week),
             route=np.full(n, OTHER_EMPLOYER), sick=np.zeros(n), career=np.zeros(n), career_until=np.zeros(n),
@@ -355,21 +354,6 @@ class WorkforceModel(mesa.Model):
         self.recorder.add_moves(self.week, m["sector"], d, r, m["entry_route"])
         self.cohorts.add_departures(self.week, m["join_week"], m["route"], m["sector"], r, d)
         self.cohorts.add_joins(self.week, np.full(n, OTHER_EMPLOYER), d, r)
-
-    def _hours_after_move(self, m: Cohort, sector: np.ndarray) -> np.ndarray:
-        """Contracted FTE after a move: kept within a sector; a move to another sector is a new
-        post with that sector's hours (drawn as a hire's, with the factor of the worker's route
-        in: retirees who came back stay on fewer hours). Assumption: hours follow the post (a
-        care worker on 0.8 FTE who joins the NHS works an NHS post's hours); it keeps each
-        sector's mean FTE where its own hires put it."""
-        p = self.params
-        out = m["fte"].copy()
-        cross = m["sector"] != sector
-        if cross.any():
-            r = m["role"][cross].astype(np.int64)
-            mean = np.rint(p.hire_fte_units[sector[cross], r] * self.entry_fte[m["entry_route"][cross]])
-            out[cross] = draw_fte_units(uniforms(p.seed, self.week, m["id"][cross], S_MOVE_FTE), mean)
-        return out
 
     def _departures(self, new_employer: np.ndarray):
         """Everyone who left an employer this week (exits and moves), for the programmes."""

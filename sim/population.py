@@ -34,6 +34,7 @@ from sim.rng import (
     S_CAREER,
     S_DEPRIVED,
     S_FTE,
+    S_MOVE_FTE,
     S_PLACE,
     S_POOL_AGE,
     S_ROUTE,
@@ -79,6 +80,22 @@ def draw_fte_units(u: np.ndarray, mean_units: np.ndarray) -> np.ndarray:
     full, v = _split(u, p_full)
     part = np.rint(FTE_UNIT * (lo + v * (PART_TIME_HI - lo)))
     return np.where(full, FTE_UNIT, part).astype(DT_FTE)
+
+
+def hours_after_move(p: Params, week: int, movers: Cohort, sector: np.ndarray,
+                     route_fte: np.ndarray) -> np.ndarray:
+    """Contracted FTE of workers who move to another employer in `sector`: kept within a sector;
+    a move to another sector is a new post with that sector's hours (drawn as a hire's, with the
+    factor of the worker's route in, `route_fte` by route code: retirees who came back stay on
+    fewer hours). Assumption: hours follow the post (a care worker on 0.8 FTE who joins the NHS
+    works an NHS post's hours); it keeps each sector's mean FTE where its own hires put it."""
+    out = movers["fte"].copy()
+    cross = movers["sector"] != sector
+    if cross.any():
+        r = movers["role"][cross].astype(np.int64)
+        mean = np.rint(p.hire_fte_units[sector[cross], r] * route_fte[movers["entry_route"][cross]])
+        out[cross] = draw_fte_units(uniforms(p.seed, week, movers["id"][cross], S_MOVE_FTE), mean)
+    return out
 
 
 def draw_flex(u: np.ndarray, p: Params) -> np.ndarray:

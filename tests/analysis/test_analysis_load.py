@@ -183,7 +183,7 @@ def test_file_instead_of_folder(synthetic_run):
 
 
 def test_overrides_read_from_run_folder_or_hydra_folder(tmp_path, make_synthetic_run):
-    from analysis.load import read_overrides
+    from analysis.scenarios import read_overrides
 
     run = make_synthetic_run(tmp_path / "run", weeks=4)
     assert read_overrides(run) == []

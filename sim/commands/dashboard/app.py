@@ -312,7 +312,8 @@ def Results(folder: str):
 
 def animation_bytes(folder: Path) -> bytes:
     from analysis import animate
-    from analysis.load import load_run, scenario
+    from analysis.load import load_run
+    from analysis.scenarios import scenario
 
     numbered = sorted((p for p in folder.iterdir() if p.name.isdigit()), key=lambda p: int(p.name))
     base = next(p for p in numbered if not scenario(p))
