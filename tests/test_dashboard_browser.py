@@ -102,7 +102,7 @@ class Shots:
 def cli_comparison(tmp: Path) -> pd.DataFrame:
     """The same runs from the command line, compared as `wfsim-compare` does."""
     sweep = tmp / "cli_sweep"
-    cmd = [sys.executable, "-m", "sim.commands.wfsim", "-m", f"system={PRESET}",
+    cmd = [sys.executable, "-m", "sim.commands.wfsim", "-m", f"system={PRESET}", "scenario=current_policy",
            f"intervention=[],[{PROGRAMME}]", f"seed={','.join(str(s) for s in range(SEEDS))}",
            f"years={YEARS}", "scale=0.05", f"hydra.sweep.dir={sweep}"]
     subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, timeout=600)
@@ -112,11 +112,15 @@ def cli_comparison(tmp: Path) -> pd.DataFrame:
 
 
 def slide(page, card: str, index: int, steps: int) -> None:
-    """Move the index-th slider of a card by `steps` with the arrow keys."""
-    thumb = page.locator(f"{card} .v-slider__thumb-container").nth(index)
-    thumb.focus()
+    """Move the index-th slider of a card by `steps` with the arrow keys, one step at a time:
+    each step is a round trip to the server that re-renders the card (a key pressed meanwhile
+    can land on a thumb that is being replaced)."""
     for _ in range(abs(steps)):
+        shown = page.locator(".wf-years-chosen").inner_text()
+        page.locator(f"{card} .v-slider__thumb-container").nth(index).focus()
         page.keyboard.press("ArrowRight" if steps > 0 else "ArrowLeft")
+        page.wait_for_function("([sel, text]) => document.querySelector(sel).innerText !== text",
+                               arg=[".wf-years-chosen", shown], timeout=30_000)
 
 
 def test_dashboard_in_a_browser(server, browser, tmp_path):

@@ -21,6 +21,7 @@ import pandas as pd
 import solara
 
 from analysis import differences, style
+from analysis.experiment import programme_label
 from sim.commands.dashboard import choices, job, runs
 from sim.config import ConfigError
 
@@ -34,6 +35,8 @@ system_file = solara.reactive(None)
 file_message = solara.reactive("")
 picked = solara.reactive([])
 values = solara.reactive({})
+baseline = solara.reactive(choices.BASELINE)   # a named scenario, or "" for the system as it stands
+compared = solara.reactive("")                  # a named scenario to compare with it, or ""
 years = solara.reactive(5)
 n_seeds = solara.reactive(3)
 first_seed = solara.reactive(0)
@@ -47,7 +50,15 @@ tick = solara.reactive(0)
 def current_choice(scale: float) -> choices.Choice:
     seeds = list(range(int(first_seed.value), int(first_seed.value) + int(n_seeds.value)))
     return choices.Choice(system.value, system_file.value, list(picked.value),
-                          {k: dict(v) for k, v in values.value.items()}, int(years.value), seeds, scale)
+                          {k: dict(v) for k, v in values.value.items()}, int(years.value), seeds, scale,
+                          baseline.value or None, compared.value or None)
+
+
+def choice_label(choice: choices.Choice) -> str:
+    """What is compared with the baseline, in words: a scenario and programmes by name."""
+    parts = ([style.label(choice.scenario)] if choice.scenario else []) + [
+        style.label(p) for p in choice.programmes]
+    return " + ".join(parts) if parts else "Baseline (no programme)"
 
 
 # --- the system ---------------------------------------------------------------------------
@@ -101,11 +112,26 @@ def set_value(name: str, key: str, value) -> None:
 
 
 @solara.component
+def ScenarioPanel():
+    named = [c.name for c in choices.comparables(system.value) if c.kind == "scenario"]
+    bases = {"": "The system as it stands", **{n: style.label(n) for n in named if n == choices.BASELINE}}
+    others = {"": "None", **{n: style.label(n) for n in named if n not in bases}}
+    with solara.Card("2. Policy", classes=["wf-scenario"]):
+        solara.Select("Baseline", values=list(bases.values()), value=bases.get(baseline.value, bases[""]),
+                      on_value=lambda v: baseline.set(next(k for k, x in bases.items() if x == v)))
+        solara.Select("Scenario to compare (on top of current policy)", values=list(others.values()),
+                      value=others.get(compared.value, "None"),
+                      on_value=lambda v: compared.set(next(k for k, x in others.items() if x == v)))
+        solara.Text("Scenario files: configs/scenario (each change with its source).",
+                    classes=["wf-scenario-note"])
+
+
+@solara.component
 def ProgrammePanel():
-    with solara.Card("2. Programmes to compare with the baseline", classes=["wf-programmes"]):
-        for item in choices.comparables():
+    with solara.Card("3. Programmes to compare with the baseline", classes=["wf-programmes"]):
+        for item in choices.comparables(system.value):
             if item.kind != "programme":
-                continue  # named scenarios join the list when they exist
+                continue  # the named scenarios are chosen above
             name = item.name
             on = name in picked.value
 
@@ -139,7 +165,7 @@ def ParameterInput(name: str, p: choices.Parameter):
 
 @solara.component
 def RunPanel():
-    with solara.Card("3. Years and seeds", classes=["wf-years"]):
+    with solara.Card("4. Years and seeds", classes=["wf-years"]):
         solara.SliderInt("Years", value=years, min=1, max=10)
         solara.SliderInt("Seeds (runs of each, paired with the baseline)", value=n_seeds, min=1, max=20)
         solara.InputInt("First seed", value=first_seed)
@@ -179,7 +205,7 @@ def quick_look() -> None:
     # the live run is the choice itself on the first seed: put it first
     planned = sorted(planned, key=lambda r: (r[0] == "baseline", r[1]))
     folder = runs.start(ROOT, "quick", choice)
-    title = style.scenario_label(choice.programmes)
+    title = choice_label(choice)
     started = time.perf_counter()
     live.value = {"folder": str(folder), "week": 0, "weeks": planned[0][3].years * 52,
                   "run": 1, "runs": len(planned), "png": None, "title": title}
@@ -254,7 +280,7 @@ def FullRuns():
         if not listing:
             solara.Text("None yet.")
         for s in listing[:8]:
-            what = style.scenario_label(s.choice.programmes) if s.choice else s.folder.name
+            what = choice_label(s.choice) if s.choice else s.folder.name
             with solara.Row(classes=["wf-full-run"]):
                 solara.Text(f"{s.folder.name}: {what} — {s.status}")
                 if not s.finished:
@@ -293,7 +319,7 @@ def Results(folder: str):
         return
     which, set_which = solara.use_state(names[0])
     which = which if which in names else names[0]
-    label = "the programmes chosen" if which == "all" else style.scenario_label(which.split("+"))
+    label = "the programmes chosen" if which == "all" else programme_label(which)
     head = differences.headline(table, which)
     sectors = differences.by_sector(table, which)
     with solara.Card(f"Difference from the baseline: {label}", classes=["wf-results"]):
@@ -351,11 +377,12 @@ def Dashboard():
         solara.AppBarTitle("wfsim: the workforce of an integrated care system")
     with solara.Sidebar():
         SystemPanel()
+        ScenarioPanel()
         ProgrammePanel()
         RunPanel()
-    solara.Markdown("Pick a system and programmes on the left, then run a **quick look** (a 5% copy, "
-                    "seconds) or the **full run** in the background. Every result is the difference "
-                    "from the baseline on the same seeds.")
+    solara.Markdown("Pick a system, a policy and programmes on the left, then run a **quick look** "
+                    "(a 5% copy, seconds) or the **full run** in the background. Every result is the "
+                    "difference from the baseline on the same seeds.")
     QuickLook()
     FullRuns()
     if shown.value:
