@@ -133,7 +133,7 @@ class Params:
     ref_competing_pay: float = 0.0
     # FTE of a new hire (hundredths) before their route's factor (returners and retirees come back
     # on fewer hours), so that the workforce's mean FTE stays the observed one in a steady state
-    # (a worker who moves to another sector takes its hours: sim.model.WorkforceModel._move)
+    # (a worker who moves to another sector takes its hours: sim.population.hours_after_move)
     hire_fte_units: np.ndarray | None = None  # float64 [S, R]
     route_fte: np.ndarray | None = None       # float64 [N_ROUTES]: the routes' factors
     retire_return_share: np.ndarray | None = None  # [S, R] share of outside hires in a steady state
