@@ -82,14 +82,17 @@ class KernelEngine:
             self.table.add(cohort)
 
     def locate(self, ids: np.ndarray):
-        """For each id: (in post?, employer or -1)."""
+        """For each id: (in post?, employer or -1). One binary search of the table's ids among
+        the (sorted, distinct) ids asked for: no sort of the whole table."""
         t = self.table
-        rows = np.flatnonzero(t.live.view(bool) & np.isin(t.id, ids))
-        order = np.argsort(t.id[rows])
-        found, emp = t.id[rows][order], t.employer[rows][order]
-        pos = np.minimum(np.searchsorted(found, ids), max(len(found) - 1, 0))
-        alive = (len(found) > 0) & (found[pos] == ids) if len(found) else np.zeros(len(ids), bool)
-        return alive, np.where(alive, emp[pos] if len(found) else -1, -1)
+        wanted, back = np.unique(np.asarray(ids, np.uint64), return_inverse=True)
+        emp = np.full(len(wanted), -1, np.int64)
+        if len(wanted):
+            pos = np.minimum(np.searchsorted(wanted, t.id), len(wanted) - 1)
+            hit = t.live.view(bool) & (wanted[pos] == t.id)
+            emp[pos[hit]] = t.employer[hit]
+        emp = emp[back.ravel()]
+        return emp >= 0, emp
 
     def aggregate(self) -> np.ndarray:
         t, p = self.table, self.p

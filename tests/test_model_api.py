@@ -1,9 +1,11 @@
 """The public face a Mesa user expects."""
 import mesa
+import numpy as np
 import pandas as pd
 
 from sim import PHASES, WorkforceModel
 from sim.employers import Employer
+from sim.system import load_config
 
 
 def test_step_datacollector_and_employers():
@@ -40,3 +42,21 @@ def test_batch_run():
     df = pd.DataFrame(results)
     assert set(df["seed"]) == {0, 1} and (df["Step"] == 6).all()
     assert df.groupby("seed")["headcount"].first().nunique() == 2
+
+
+def test_locate_finds_workers_in_post_and_only_them():
+    """Each id asked for: in post and where (as the snapshot has it), or not: ids of workers who
+    left, ids never used and ids asked twice included, in any order."""
+    m = WorkforceModel(load_config(["years=1"]), seed=0, scale=0.05, threads=1)
+    start = m.snapshot()["id"]
+    for _ in range(30):
+        m.step()
+    snap = m.snapshot()
+    where = dict(zip(snap["id"].tolist(), snap["employer"].tolist(), strict=True))
+    gone = np.setdiff1d(start, snap["id"])[:20]
+    ids = np.concatenate([snap["id"][::7], gone, np.array([2**50, 2**50 + 3], np.uint64), snap["id"][:5]])
+    ids = ids[np.random.default_rng(0).permutation(len(ids))]
+    alive, employer = m.locate(ids)
+    assert len(gone) > 0 and alive.sum() == len(snap["id"][::7]) + 5
+    for i, ok, e in zip(ids.tolist(), alive, employer, strict=True):
+        assert ok == (i in where) and e == where.get(i, -1)
