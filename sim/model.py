@@ -39,6 +39,7 @@ from sim.kernels import LEAVE, aggregate
 from sim.labour_market import LabourMarket
 from sim.levers import Levers, WeekInputs
 from sim.params import Params, build
+from sim.pending import PendingHires
 from sim.pools import age_one_year as age_pools
 from sim.population import hours_after_move, initial_population, settle_burnout
 from sim.programmes.base import Departures
@@ -133,7 +134,7 @@ class WorkforceModel(mesa.Model):
         self.market = LabourMarket(p, self.state, ep.destination_shares(p, self.state))
         self.timeline = Timeline(cfg, p, self.state, self.market.pools)
         self.timeline.apply(0)
-        self.pending = Cohort.empty({"arrival_week": np.int32})
+        self.pending = PendingHires(p.n_employers, p.n_roles)
         self._warm_pipeline()
         self.route_names = [*ROUTES, OTHER_EMPLOYER_NAME, CAREER_NAME]
         self.route_source = [NODES.index(r) for r in ROUTES] + [-1, -1]
@@ -182,12 +183,12 @@ class WorkforceModel(mesa.Model):
         nobody = Cohort.empty()
         for j in range(lag):
             week = j - lag
-            self.pending = self.pending.take(self.pending["arrival_week"] > week)
+            self.pending.take_due(week)                  # started before the run: not kept
             self._update_pending_units()
             _, hires = self.market.hire(self.state, week, nobody, np.zeros(0, np.int64), key_week=j,
                                         channel=PRESTART_CHANNEL, steady=True)
-            self.pending = Cohort.concat([self.pending, hires])
-        self.pending = self.pending.take(self.pending["arrival_week"] >= 0)
+            self.pending.add(hires)
+        self.pending.take_due(-1)
         self._update_pending_units()
 
     def _register_programme_routes(self):
@@ -219,11 +220,7 @@ class WorkforceModel(mesa.Model):
         return [prog for prog in self.programmes if prog.active(self.week)]
 
     def _update_pending_units(self) -> None:
-        p = self.params
-        cell = self.pending["employer"].astype(np.int64) * p.n_roles + self.pending["role"]
-        self.state.pending_units = np.bincount(
-            cell, weights=self.pending["fte"].astype(np.float64),
-            minlength=p.n_employers * p.n_roles).reshape(p.n_employers, p.n_roles)
+        self.state.pending_units = self.pending.fte_units()
 
     # --- the weekly step ---------------------------------------------------------------
     def step(self) -> None:
@@ -294,9 +291,7 @@ class WorkforceModel(mesa.Model):
     def _phase_pipelines(self) -> None:
         p, week = self.params, self.week
         self.market.advance(week)
-        due = self.pending["arrival_week"] <= week
-        arrivals = self.pending.take(due)
-        self.pending = self.pending.take(~due)
+        arrivals = self.pending.take_due(week)
         self.engine.add(arrivals)
         self.recorder.add_arrivals(week, arrivals["sector"], arrivals["role"], arrivals["route"])
         self.cohorts.add_joins(week, arrivals["route"], arrivals["sector"], arrivals["role"])
@@ -317,12 +312,12 @@ class WorkforceModel(mesa.Model):
                     continue
                 self.programme_recruits[self.week, i] += len(recruits)
                 prog.recruits += len(recruits)
-                self.pending = Cohort.concat([self.pending, recruits])
+                self.pending.add(recruits)
                 self._update_pending_units()
         new_employer, hires = self.market.hire(self.state, self.week, self.searchers, self.search_target,
                                                fill_mult=self.levers.fill_mult)
         self._move(self.searchers, self.search_target, new_employer)
-        self.pending = Cohort.concat([self.pending, hires])
+        self.pending.add(hires)
         self._update_pending_units()
         for prog in self.programmes:  # observing, active or not (it draws nothing, moves nothing)
             prog.after_departures(self._departures(new_employer), self.week)
