@@ -103,9 +103,10 @@ def measures(m: WorkforceModel) -> dict[str, dict[int, float]]:
 def hindcast(seeds: range, scale: float) -> tuple[pd.DataFrame, list[dict]]:
     """(one row per fact with the model's mean, range over seeds and status, each seed's
     measures)."""
+    cfg = load_config([*HINDCAST, f"scale={scale}"])
     runs = []
     for seed in seeds:
-        m = WorkforceModel(load_config([*HINDCAST, f"scale={scale}"]), seed=seed, threads=1)
+        m = WorkforceModel(cfg, seed=seed, threads=1)
         m.run()
         runs.append(measures(m))
     rows = []

@@ -301,24 +301,24 @@ def build(cfg: RunConfig, scale: float = 1.0) -> Params:
     params.route_fte[ROUTES.index("returners")] = rec.returner_fte_factor
     params.route_fte[ROUTES.index("retire_return")] = rec.retiree_fte_factor
     params.retire_return_share = retire_return_share(params)
-    params.stock_route_mix = stock_route_mix(params)
     back = retirees_in_post(params)
+    params.stock_route_mix = stock_route_mix(params, back)
     params.retiree_age_pmf = back / np.maximum(back.sum(axis=2, keepdims=True), 1e-300)
     mix = (params.stock_route_mix * params.route_fte).sum(axis=2)
     params.hire_fte_units = np.minimum(fte_u / np.maximum(mix, 1e-9), FTE_UNIT)
     return params
 
 
-def stock_route_mix(p: Params) -> np.ndarray:
+def stock_route_mix(p: Params, retirees: np.ndarray) -> np.ndarray:
     """[S, R, N_ROUTES] how the workforce came into the system, in a steady state. Retirees who
     came back: as many as come back a year (the steady state's hires from outside the system
-    that are retirees) times how long they stay (sim.params.retirees_in_post), as a share of the
+    that are retirees) times how long they stay (`retirees`: retirees_in_post), as a share of the
     staff. The other routes share the rest in proportion to their hires times how long their
     recruits stay (overseas recruits leave less); only their proportions matter, because a
     worker keeps their route in when they move within the system."""
     rr = ROUTES.index("retire_return")
     back = external_hires_per_year(p, p.age_pmf) * p.retire_return_share       # [S, R] a year
-    in_post = back * retirees_in_post(p).sum(axis=2)
+    in_post = back * retirees.sum(axis=2)
     rr_share = np.clip(in_post / np.maximum(p.headcount, 1e-9), 0.0, 0.5)
     others = p.route_share / np.maximum(p.turnover[:, :, None] * p.route_mult[None, None, :], 1e-3)
     others[:, :, rr] = 0.0

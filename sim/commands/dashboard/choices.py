@@ -3,7 +3,7 @@ its main parameters, years and seeds; and the command-line overrides that choice
 
 `comparables()` is the one list of what can be compared with the baseline: the named scenarios
 (`configs/scenario/*.yaml`) that fit the chosen system, then the programmes, each as (kind,
-name) with the overrides that select it. The baseline is current policy by default (the
+name). The baseline is current policy by default (the
 comparison experiment's), or the system as it stands.
 """
 from __future__ import annotations
@@ -28,10 +28,6 @@ TARGETING = {"sectors", "roles", "employers", "end_week", "age_range"}
 class Comparable:
     kind: str  # "programme" or "scenario"
     name: str
-
-    def overrides(self) -> list[str]:
-        group = "intervention" if self.kind == "programme" else "scenario"
-        return [f"{group}={self.name}"] if self.kind == "scenario" else []
 
 
 def presets() -> list[str]:
