@@ -31,6 +31,7 @@ FLOWS = "flows.parquet"
 SUMMARY = "summary.json"
 COMPARISON = "comparison.parquet"
 RUN_FILES = (TIMESERIES, FLOWS, SUMMARY)
+BATCH_RUN = "seed_"   # a batch job's run of one seed: <job>/seed_<n>/
 
 # Column kinds: "int" whole numbers, "num" any number, "str" text,
 # "date" dates. A trailing "?" means missing values are allowed.
@@ -154,10 +155,19 @@ def is_run_folder(path: Path) -> bool:
     return any((path / name).exists() for name in RUN_FILES)
 
 
+def batch_runs(path: Path) -> list[Path]:
+    """The runs of a batch job's folder (``seed_<n>/``, one per seed, by seed: a sweep job given
+    a list of seeds, ``wfsim -m 'seed=[0,1,2]'``); [] for any other folder."""
+    subs = [p for p in path.iterdir()
+            if p.is_dir() and p.name.startswith(BATCH_RUN) and p.name[len(BATCH_RUN):].isdigit()]
+    return sorted(subs, key=lambda p: int(p.name[len(BATCH_RUN):]))
+
+
 def run_subfolders(path: Path) -> list[Path]:
-    """Numbered run folders (``0/``, ``1/``, ...) in numeric order."""
-    subs = [p for p in path.iterdir() if p.is_dir() and p.name.isdigit()]
-    return sorted(subs, key=lambda p: int(p.name))
+    """Numbered run folders (``0/``, ``1/``, ...) in numeric order, a batch job's folder
+    standing for its runs."""
+    subs = sorted((p for p in path.iterdir() if p.is_dir() and p.name.isdigit()), key=lambda p: int(p.name))
+    return [run for sub in subs for run in (batch_runs(sub) or [sub])]
 
 
 def _check_folder(path: Path) -> None:

@@ -31,6 +31,7 @@ import pandas as pd
 from hydra.experimental.callback import Callback
 from scipy import stats
 
+from analysis.load import batch_runs
 from analysis.scenarios import baseline_scenario, scenario_names
 from sim.codes import SECTORS, WEEKS_PER_YEAR
 from sim.files import write_atomic
@@ -120,7 +121,8 @@ def find_runs(folder: Path) -> tuple[list[Path], list[str]]:
     """The run folders of a multirun that have every result file, and a note for each folder
     that has some but not all (a job still running, failed or killed)."""
     found, partial = [], []
-    for sub in sorted(p for p in Path(folder).iterdir() if p.is_dir() and not p.name.startswith(".")):
+    jobs = sorted(p for p in Path(folder).iterdir() if p.is_dir() and not p.name.startswith("."))
+    for sub in (run for job in jobs for run in (batch_runs(job) or [job])):
         have = [f for f in (*RESULT_FILES, "job.json") if (sub / f).exists()]
         if not have:
             continue

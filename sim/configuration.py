@@ -30,7 +30,18 @@ def programme_scenarios() -> str:
     return ",".join(["[]", *(f"[{n}]" for n in names), f"[{','.join(names)}]"])
 
 
+def seed_batches(seeds: int, per_job: int) -> str:
+    """Seeds 0 .. seeds-1 in lists of `per_job` as a sweep value (`${seed_batches:20,5}` gives
+    `[0,1,2,3,4],[5,6,7,8,9],...`): each job of the sweep runs its list one seed after another
+    (`sim.runs.job`), paying once for what every job pays before it simulates."""
+    if seeds < 1 or per_job < 1:
+        raise ConfigError(f"seed_batches:{seeds},{per_job}: both must be at least 1")
+    lists = (list(range(a, min(a + per_job, seeds))) for a in range(0, seeds, per_job))
+    return ",".join("[" + ",".join(map(str, seeds_)) + "]" for seeds_ in lists)
+
+
 OmegaConf.register_new_resolver("programme_scenarios", programme_scenarios, replace=True)
+OmegaConf.register_new_resolver("seed_batches", seed_batches, replace=True)
 
 
 def compose_config(overrides: list[str] | None = None):

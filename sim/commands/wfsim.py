@@ -90,6 +90,11 @@ def simulate(run_cfg: RunConfig, out: Path, overrides: list[str], *, threads: in
 
 
 def run(cfg: DictConfig) -> Path:
+    from sim.runs.job import batch_seeds
+
+    if batch_seeds(cfg) is not None:
+        raise ConfigError(f"seed = {list(cfg.seed)}: a list of seeds is one job of a sweep that runs "
+                          f"them one after another: add -m (wfsim -m 'seed=[0,1,2]')")
     run_cfg = to_run_config(cfg)
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
@@ -109,8 +114,8 @@ def _app(cfg: DictConfig) -> None:
               "run it without -m", file=sys.stderr)
         sys.exit(EXIT_CONFIG)
     if multirun:
-        from sim.runs.sweep import run_job
-        return run_job(cfg, simulate)  # records failures instead of raising: see sim.sweep
+        from sim.runs.job import run_job
+        return run_job(cfg, simulate)  # records failures instead of raising: see sim.runs.job
     if "sensitivity" in cfg:
         from experiments.sensitivity import run_from_hydra as job
     else:

@@ -10,16 +10,19 @@ out of memory) makes joblib's `Parallel` raise `TerminatedWorkerError` and the s
 raise on `results()`; the parent drops every unfinished job, and a rerun of the same command
 starts the whole sweep again. (Ray retries a task whose worker died, up to three times.)
 
-So a sweep job here (`run_job`) does not raise (when the sweep has its callback). It:
+So a sweep job here (`sim.runs.job.run_job`) does not raise (when the sweep has its callback).
+For each of its runs (one, or one per seed of a batch, `seed=[0,1,2]`: see `sim.runs.job`), it:
 
-- validates its config and computes its key, `outputs.config_hash` of the resolved config (seed
-  included; execution-only settings such as `threads` excluded);
-- skips itself if a finished job with the same key is already in the sweep folder (its own
-  folder, or another one found through the index `.sweep/index/<hash>`);
-- otherwise writes its run folder under a temporary name (`.<job>.partial-<host>-<pid>` beside
-  the job folder), moves the files into the job folder and writes `job.json` LAST: a job folder
-  is complete if and only if its `job.json` exists;
-- records its status (done / skipped / failed, with the error) in `.sweep/status/`.
+- validates its config and computes its key, `sim.runs.run_folder.config_hash` of the resolved
+  config (seed included; execution-only settings such as `threads` excluded);
+- skips it if a finished run with the same key is already in the sweep folder (its own folder,
+  or another one found through the index `.sweep/index/<hash>`);
+- otherwise writes its run folder under a temporary name (`.<folder>.partial-<host>-<pid>`
+  beside it), moves the files into the run folder and writes `job.json` LAST: a run folder is
+  complete if and only if its `job.json` exists;
+
+and records the job's status (done / skipped / failed, with the error; a batch's per seed) in
+`.sweep/status/`.
 
 `SweepCallback` (a Hydra callback, `configs/hydra/callbacks/sweep.yaml`) runs in the parent:
 at the start it takes the sweep folder's lock (`sim.runs.lock`: one sweep per folder; a second
@@ -41,15 +44,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import sys
 import time
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
@@ -84,17 +84,17 @@ def read_marker(job_dir: Path) -> dict | None:
     return rec if rec and rec.get("status") == "done" and rec.get("config_hash") else None
 
 
-def _absolute(path: str, cwd: str) -> Path:
+def absolute(path: str, cwd: str) -> Path:
     p = Path(path)
     return p if p.is_absolute() else Path(cwd) / p
 
 
-def _job_key(sweep_dir: Path, job_dir: Path) -> str:
+def job_key(sweep_dir: Path, job_dir: Path) -> str:
     """The job folder relative to the sweep folder, as one file name."""
     return str(job_dir.relative_to(sweep_dir)).replace(os.sep, "__")
 
 
-def _remove(path: Path) -> None:
+def remove(path: Path) -> None:
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path, ignore_errors=True)
     else:
@@ -124,125 +124,6 @@ def complete_jobs(sweep_dir: Path) -> dict[str, Path]:
         if rec:
             out.setdefault(rec["config_hash"], marker.parent)
     return out
-
-
-# ------------------------------------------------------------------------------------- job
-def _dirs(hc) -> tuple[Path, Path]:
-    sweep_dir = _absolute(str(hc.sweep.dir), hc.runtime.cwd)
-    job_dir = sweep_dir / str(hc.sweep.subdir)
-    if sweep_dir.resolve() not in job_dir.resolve().parents:
-        raise SweepError(f"hydra.sweep.subdir must be a folder inside hydra.sweep.dir "
-                         f"(got {hc.sweep.subdir!r})")
-    return sweep_dir, job_dir
-
-
-def _threads(hc, requested: int) -> int | None:
-    """Jobs running side by side on one machine (joblib, local Ray) get one Numba thread each
-    unless `threads` is set; results do not depend on it."""
-    target = str(OmegaConf.select(hc, "launcher._target_", default="") or "")
-    if requested == 0 and any(name in target for name in PARALLEL_LAUNCHERS):
-        return 1
-    return None
-
-
-def _already_done(sweep_dir: Path, job_dir: Path, key: str) -> Path | None:
-    own = read_marker(job_dir)
-    if own:
-        if own["config_hash"] == key:
-            return job_dir
-        raise SweepError(
-            f"{job_dir} holds a finished job with other parameters "
-            f"({' '.join(own.get('overrides', []))}); rerun the same command, or give this sweep "
-            f"a new hydra.sweep.dir")
-    try:
-        folder = (sweep_dir / STATE / "index" / key).read_text().strip()
-    except OSError:
-        return None
-    other = sweep_dir / folder
-    rec = read_marker(other)
-    return other if rec and rec["config_hash"] == key else None
-
-
-def _publish(tmp: Path, job_dir: Path, marker: dict) -> None:
-    """Move the finished files into the job folder, then write the marker: the commit point."""
-    job_dir.mkdir(parents=True, exist_ok=True)
-    (job_dir / MARKER).unlink(missing_ok=True)
-    for f in sorted(tmp.iterdir()):
-        os.replace(f, job_dir / f.name)
-    write_json_atomic(job_dir / MARKER, marker)
-    tmp.rmdir()
-
-
-def run_job(cfg: DictConfig, simulate: Callable[..., list[Path]]) -> dict:
-    """One job of a multirun: skip if complete, else run and commit atomically. A failure is
-    recorded and returned, not raised (unless the sweep has no SweepCallback to report it)."""
-    from sim.runs.run_folder import config_hash
-    from sim.system import to_run_config
-
-    hc = HydraConfig.get()
-    overrides = list(hc.overrides.task)
-    record: dict[str, Any] = {"num": int(hc.job.num), "overrides": overrides, "status": "failed",
-                              "config_hash": None, "error": None, "host": socket.gethostname(),
-                              "pid": os.getpid()}
-    t0 = time.perf_counter()
-    tmp: Path | None = None
-    sweep_dir = job_dir = None
-    try:
-        sweep_dir, job_dir = _dirs(hc)
-        record["folder"] = str(job_dir.relative_to(sweep_dir))
-        run_cfg = to_run_config(cfg)
-        key = record["config_hash"] = config_hash(run_cfg.model_dump(mode="json"))
-        done = _already_done(sweep_dir, job_dir, key)
-        if done is not None:
-            record.update(status="skipped", note=f"already complete in {done.relative_to(sweep_dir)}")
-            print(f"wfsim: job {record['num']} skipped: {record['note']}", flush=True)
-        else:
-            for old in job_dir.parent.glob(f".{job_dir.name}{PARTIAL}*"):
-                _remove(old)  # a killed attempt at this job
-            tmp = job_dir.parent / f".{job_dir.name}{PARTIAL}{socket.gethostname()}-{os.getpid()}"
-            _remove(tmp)
-            paths = simulate(run_cfg, tmp, overrides, threads=_threads(hc, run_cfg.threads),
-                             checkpoint=sweep_dir / STATE / "checkpoints" / f"{key}.pkl")
-            wall = round(time.perf_counter() - t0, 3)
-            marker = {"status": "done", "config_hash": key, "num": record["num"],
-                      "overrides": overrides, "seed": run_cfg.seed, "wall_time_s": wall,
-                      "files": sorted(p.name for p in tmp.iterdir()),
-                      "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-            try:
-                _publish(tmp, job_dir, marker)
-            except OSError:
-                if read_marker(job_dir) is None:
-                    raise
-                _remove(tmp)  # a twin of this job (a worker left over from a killed sweep) won
-            tmp = None
-            write_text_atomic(sweep_dir / STATE / "index" / key, record["folder"], make_parents=True)
-            record["status"] = "done"
-            print(f"wfsim: job {record['num']} wrote {', '.join(p.name for p in paths)} to {job_dir}",
-                  flush=True)
-    except Exception as err:  # noqa: BLE001 - a failed job is recorded, the sweep goes on
-        record["error"] = f"{type(err).__name__}: {err}"
-        record["traceback"] = traceback.format_exc()
-        print(f"wfsim: job {record['num']} failed: {record['error']}", file=sys.stderr, flush=True)
-        if tmp is not None:
-            _remove(tmp)
-        failure = err
-    else:
-        failure = None
-    record["wall_time_s"] = round(time.perf_counter() - t0, 3)
-    if sweep_dir is not None and job_dir is not None:
-        try:
-            write_json_atomic(sweep_dir / STATE / "status" / f"{_job_key(sweep_dir, job_dir)}.json", record,
-                              make_parents=True)
-        except OSError as err:
-            print(f"wfsim: job {record['num']}: could not record its status: {err}", file=sys.stderr)
-    if failure is not None and not _has_callback(hc):
-        raise failure  # no manifest to report it: let Hydra fail the sweep as it would
-    return {k: v for k, v in record.items() if k != "traceback"}
-
-
-def _has_callback(hc) -> bool:
-    callbacks = OmegaConf.select(hc, "callbacks", default=None) or {}
-    return any(str(c.get("_target_", "")).endswith("sweep.SweepCallback") for c in callbacks.values())
 
 
 # -------------------------------------------------------------------------------- manifest
@@ -328,11 +209,14 @@ class SweepCallback(Callback):
         except ConfigError as err:   # exit here: Hydra turns a callback's exception into a warning
             print(f"wfsim sweep: {err}", file=sys.stderr, flush=True)
             sys.exit(EXIT_REFUSED)
+        except Exception:   # a bug: stop before any job runs without its manifest
+            traceback.print_exc()
+            sys.exit(1)
 
     def _start(self, config: DictConfig) -> None:
         global _ACTIVE
         hc = config.hydra
-        sweep_dir = _absolute(str(hc.sweep.dir), hc.runtime.cwd)
+        sweep_dir = absolute(str(hc.sweep.dir), hc.runtime.cwd)
         problem = folder_problem(sweep_dir)
         if problem:
             raise ConfigError(f"hydra.sweep.dir: {problem}")
@@ -351,9 +235,9 @@ class SweepCallback(Callback):
         stale = stale_temporaries(self.sweep_dir)
         stale += (state / "checkpoints").glob(f".*{TMP_MARK}*")   # a job killed while saving one
         for path in stale:
-            _remove(path)
-        _remove(state / "status")
-        _remove(state / "index")
+            remove(path)
+        remove(state / "status")
+        remove(state / "index")
         (state / "index").mkdir(parents=True, exist_ok=True)
         done = complete_jobs(self.sweep_dir)
         for key, folder in done.items():
