@@ -32,6 +32,16 @@ from sim.workers import Cohort
 STOCK_POOLS = (EDUCATION, LOCAL_LABOUR, RETURNERS, RETIRE_RETURN)
 
 
+def rank_within(group: np.ndarray) -> np.ndarray:
+    """Each entry's position among the entries of its group before it (0 for the first)."""
+    order = np.argsort(group, kind="stable")
+    sorted_ = group[order]
+    starts = np.flatnonzero(np.r_[True, sorted_[1:] != sorted_[:-1]])
+    rank = np.empty(len(group), np.int64)
+    rank[order] = np.arange(len(group)) - np.repeat(starts, np.diff(np.r_[starts, len(group)]))
+    return rank
+
+
 class LabourMarket:
     def __init__(self, p: Params, st, dest_cum: np.ndarray):
         """Pools at their steady state for the starting workforce `st`, and the matching
@@ -148,25 +158,23 @@ class LabourMarket:
         return hires
 
     def _within_pools(self, week: int, hires: Cohort) -> np.ndarray:
-        """Keep the first hires of each (pool, role) up to the people the pool holds."""
+        """Keep the first hires of each (pool, role) up to the people the pool holds; retirees
+        come back to the sector they left, and from abroad, once a route has closed, only those
+        already in the country can switch in."""
         p, pools = self.p, self.pools
-        keep = np.ones(len(hires), bool)
-        stock = pools.stock()
+        R = p.n_roles
         route, role, sector = (hires[k].astype(np.int64) for k in ("route", "role", "sector"))
-        for k_route in STOCK_POOLS:
-            for r in range(p.n_roles):
-                idx = np.flatnonzero((route == k_route) & (role == r))
-                keep[idx[int(np.floor(stock[k_route, r])):]] = False
-        for s_ in range(N_SECTORS):           # retirees come back to the sector they left
-            for r in range(p.n_roles):
-                idx = np.flatnonzero((route == RETIRE_RETURN) & (role == r) & (sector == s_))
-                keep[idx[int(np.floor(pools.retirees[s_, r].sum())):]] = False
-        closed = week >= p.market.closed_week[sector, role]
-        intl = np.flatnonzero((route == INTERNATIONAL) & closed)
-        if len(intl):
-            for s_, r in {(int(sector[i]), int(role[i])) for i in intl}:
-                idx = intl[(sector[intl] == s_) & (role[intl] == r)]
-                keep[idx[int(np.floor(pools.switching[s_, r])):]] = False
+        stock = np.floor(pools.stock())
+        room = np.full(len(hires), np.inf)
+        stocked = np.isin(route, STOCK_POOLS)
+        room[stocked] = stock[route[stocked], role[stocked]]
+        keep = rank_within(np.where(stocked, route * R + role, -1)) < room
+        back = route == RETIRE_RETURN
+        retirees = np.floor(pools.retirees.sum(axis=2))                    # [S, R]
+        keep &= ~back | (rank_within(np.where(back, sector * R + role, -1)) < retirees[sector, role])
+        switching = (route == INTERNATIONAL) & (week >= p.market.closed_week[sector, role])
+        keep &= ~switching | (rank_within(np.where(switching, sector * R + role, -1))
+                              < np.floor(pools.switching[sector, role]))
         return keep
 
     def _mark_former_students(self, hires: Cohort, kw: int) -> None:
