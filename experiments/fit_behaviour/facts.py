@@ -57,7 +57,7 @@ FACTS = (
 # fast burnout follows pressure: a snapshot cannot see it), first_year_multiplier and
 # pay_sensitivity (no fact here separates them from the others).
 COEFFICIENTS: dict[str, tuple[float, float]] = {
-    "behaviour.leaving.burnout_weight": (0.0, 8.0),          # default 2.0 (assumption)
+    "behaviour.leaving.burnout_weight": (0.0, 15.0),         # default 2.0 (assumption)
     "behaviour.leaving.unmet_flex_multiplier": (1.0, 3.0),   # default 1.6 (assumption)
     "behaviour.burnout.noise": (0.05, 0.5),                  # default 0.1 (assumption)
 }

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from experiments.fit_behaviour.facts import FACTS
+from experiments.fit_behaviour.facts import FACTS, SurveyFact
 from sim.config import RunConfig
 from sim.intentions import ANSWERS, SURVEYED, survey, survey_weeks
 from sim.metrics import yearly_rates
@@ -74,12 +74,13 @@ def turnover_target(cfg: RunConfig) -> float:
     return float(np.average([r.turnover for r in roles], weights=hc)) if hc.sum() else float("nan")
 
 
-def loss(measured: dict[str, float]) -> float:
+def loss(measured: dict[str, float], facts: Sequence[SurveyFact] = FACTS) -> float:
     """Sum over the facts of (model - observed)^2 / tolerance^2."""
-    return float(sum(((measured[f.answer] - f.observed) / f.tolerance) ** 2 for f in FACTS))
+    return float(sum(((measured[f.answer] - f.observed) / f.tolerance) ** 2 for f in facts))
 
 
-def evaluate(base: dict, values: dict[str, float], s: TrialSettings) -> dict[str, float]:
+def evaluate(base: dict, values: dict[str, float], s: TrialSettings,
+             facts: Sequence[SurveyFact] = FACTS) -> dict[str, float]:
     """The coefficients `values` on the config `base` (a plain dict): refit, survey, score.
     Returns the answers, the NHS trusts' turnover after the refit, the loss and the seconds."""
     from sim.configuration import validate_config
@@ -89,10 +90,6 @@ def evaluate(base: dict, values: dict[str, float], s: TrialSettings) -> dict[str
     cfg = refit(validate_config(with_values(base, values), programmes=False), s)
     runs = [surveyed_run(cfg, seed, s.scale, s.threads) for seed in s.seeds]
     out = {k: float(np.mean([r[k] for r in runs])) for k in runs[0]}
-    out["loss"] = loss(out)
+    out["loss"] = loss(out, facts)
     out["seconds"] = time.perf_counter() - t0
     return out
-
-
-def mean_over(values: Sequence[dict], key: str) -> float:
-    return float(np.mean([v[key] for v in values]))

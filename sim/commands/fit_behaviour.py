@@ -5,7 +5,7 @@ trial so that turnover, vacancy and sickness stay at the system's observed rates
 
     wfsim-fit-behaviour                                   # the default ICS at 10%, 40 trials
     wfsim-fit-behaviour --trials 80 --out outputs/fit2    # a longer search
-    wfsim-fit-behaviour --fit behaviour.leaving.burnout_weight=0,8 --fit behaviour.burnout.rise=0.03,0.08
+    wfsim-fit-behaviour --fit behaviour.leaving.burnout_weight=0,15 --fit behaviour.burnout.rise=0.03,0.08
     wfsim-fit-behaviour system=ssot                       # another preset (Hydra overrides)
 
 Writes trials.csv, profile.csv, diagnostic.csv, fit.json and behaviour_fitted.yaml (the behaviour
