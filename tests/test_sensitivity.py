@@ -126,8 +126,8 @@ def test_refitting_base_rates_keeps_turnover_at_its_target_whatever_the_burnout_
     key = ["behaviour.leaving.burnout_weight"]
     plain, refitted = ([run_point(base, key, [w], 0.05, 1, ["turnover_rate"], threads=1,
                                   refit_rounds=rounds)[0] for w in (1.0, 3.0)] for rounds in (0, 2))
-    assert plain[1] - plain[0] > 0.02
-    assert abs(refitted[1] - refitted[0]) < 0.005
-    assert all(abs(t - target) < 0.01 for t in refitted), (refitted, target)
+    assert plain[1] - plain[0] > 0.02, plain
+    assert abs(refitted[1] - refitted[0]) < 0.4 * (plain[1] - plain[0]), (plain, refitted)
+    assert all(abs(t - target) < 0.015 for t in refitted), (refitted, target)
     with pytest.raises(ConfigError, match="refit_rounds"):
         Settings.from_dict({"parameters": {"a": [0, 1]}, "refit_base_rates": True, "refit_rounds": 0})

@@ -3,7 +3,8 @@ the coefficients (`facts`), one trial with its base rates refitted (`trial`), an
 its diagnostic of how well each coefficient is pinned down (`search`)."""
 from __future__ import annotations
 
-from experiments.fit_behaviour.facts import COEFFICIENTS, FACTS, check_coefficients
+from experiments.fit_behaviour.facts import COEFFICIENTS, FACTS
 from experiments.fit_behaviour.search import FitResult, fit
+from experiments.fit_behaviour.trial import check_coefficients
 
 __all__ = ["COEFFICIENTS", "FACTS", "FitResult", "check_coefficients", "fit"]

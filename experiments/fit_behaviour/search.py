@@ -7,7 +7,8 @@ The first trial is the config's own values (today's loss). After the search, eac
 best trial's values. A coefficient's **plausible range** is where the loss stays within
 `LOSS_MARGIN` of the lowest: along its profile (interpolated between the points) and at any
 search trial; its verdict compares that span with the range searched (`VERDICTS`). A range that reaches
-a searched bound (`at_edge`) may go on beyond it.
+one searched bound (`at_edge`) may go on beyond it: the coefficient is then only bounded on the
+other side.
 """
 from __future__ import annotations
 
@@ -118,15 +119,18 @@ def diagnose(coefficients: dict[str, tuple[float, float]], trials: pd.DataFrame,
         near = np.concatenate([near, [best[key]], [x for x in (low, high) if np.isfinite(x)]])
         low, high = float(near.min()), float(near.max())
         share = (high - low) / (hi - lo)
-        verdict = next((word for limit, word in VERDICTS if share <= limit), "not")
+        verdict = next((word for limit, word in VERDICTS if share <= limit), "not") + " pinned down"
+        low_edge, high_edge = bool(np.isclose(low, lo)), bool(np.isclose(high, hi))
+        if low_edge and high_edge:
+            verdict = "not pinned down"
+        elif low_edge or high_edge:     # the range may go on beyond the bound searched
+            verdict = f"only bounded: at {'most' if low_edge else 'least'} {high if low_edge else low:.3g}"
         rows.append({"coefficient": key, "searched_low": lo, "searched_high": hi, "best": best[key],
                      "plausible_low": low, "plausible_high": high, "range_share": share,
-                     "at_edge": bool(np.isclose(low, lo) or np.isclose(high, hi)),
+                     "at_edge": low_edge or high_edge,
                      "profile_min_loss": float(p["loss"].min()) if len(p) else float("nan"),
                      "profile_max_loss": float(p["loss"].max()) if len(p) else float("nan"),
-                     "verdict": f"{verdict} pinned down" + (" (reaches the edge of the range searched)"
-                                                             if np.isclose(low, lo) or np.isclose(high, hi)
-                                                             else "")})
+                     "verdict": verdict})
     return pd.DataFrame(rows)
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from experiments.fit_behaviour.facts import FACTS, SurveyFact
-from sim.config import RunConfig
+from experiments.fit_behaviour.facts import FACTS, SurveyFact, get_key
+from sim.config import ConfigError, RunConfig
 from sim.intentions import ANSWERS, SURVEYED, survey, survey_weeks
 from sim.metrics import yearly_rates
 from sim.system.calibrate import FIT_YEARS, calibrate
@@ -93,3 +93,31 @@ def evaluate(base: dict, values: dict[str, float], s: TrialSettings,
     out["loss"] = loss(out, facts)
     out["seconds"] = time.perf_counter() - t0
     return out
+
+
+def check_coefficients(base: dict, coefficients: dict[str, tuple[float, float]]) -> None:
+    """Every key is a number of the behaviour config, every range low < high, and both ends of
+    every range are valid values of the schema: before anything runs (a ConfigError names it)."""
+    from experiments.fit_behaviour.trial import with_values
+    from sim.config import validate
+
+    if not coefficients:
+        raise ConfigError("no coefficients to fit: give at least one --fit KEY=LOW,HIGH")
+    for key, (lo, hi) in coefficients.items():
+        if not key.startswith("behaviour."):
+            raise ConfigError(f"{key}: only behaviour.<...> coefficients are fitted (base rates are "
+                              "refitted for every trial)")
+        try:
+            old = get_key(base, key)
+        except KeyError:
+            raise ConfigError(f"{key} is not a config key") from None
+        if isinstance(old, bool) or not isinstance(old, int | float):
+            raise ConfigError(f"{key} = {old!r} is not a number")
+        if not lo < hi:
+            raise ConfigError(f"{key}: range [{lo:g}, {hi:g}] is reversed or empty: give LOW,HIGH with "
+                              "LOW < HIGH")
+        for v in (lo, hi):
+            try:
+                validate(with_values(base, {key: v}))
+            except ConfigError as err:
+                raise ConfigError(f"{key}: the range end {v:g} is not a valid value ({err})") from None
