@@ -110,3 +110,24 @@ def test_the_command_prints_the_plan_and_refuses_unknown_keys(tmp_path):
                   f"hydra.run.dir={tmp_path}/sa", cwd=ROOT)
     assert r.returncode == 2
     assert "behaviour.leaving.no_such_key" in r.stderr
+
+
+def test_refitting_base_rates_keeps_turnover_at_its_target_whatever_the_burnout_weight():
+    """Without a refit the burnout weight moves the first year's turnover by points; refitted at
+    each point, turnover stays at the system's target and only what behaviour changes beyond it
+    is left to measure."""
+    from experiments.sensitivity.runs import run_point
+    from sim.system import load_config
+
+    cfg = load_config(["years=2"])
+    base = cfg.model_dump(mode="json")
+    roles = [r for s in cfg.system.sectors.values() for r in s.roles.values()]
+    target = np.average([r.turnover for r in roles], weights=[r.headcount for r in roles])
+    key = ["behaviour.leaving.burnout_weight"]
+    plain, refitted = ([run_point(base, key, [w], 0.05, 1, ["turnover_rate"], threads=1,
+                                  refit_rounds=rounds)[0] for w in (1.0, 3.0)] for rounds in (0, 2))
+    assert plain[1] - plain[0] > 0.02, plain
+    assert abs(refitted[1] - refitted[0]) < 0.4 * (plain[1] - plain[0]), (plain, refitted)
+    assert all(abs(t - target) < 0.015 for t in refitted), (refitted, target)
+    with pytest.raises(ConfigError, match="refit_rounds"):
+        Settings.from_dict({"parameters": {"a": [0, 1]}, "refit_base_rates": True, "refit_rounds": 0})

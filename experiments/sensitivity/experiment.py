@@ -89,6 +89,9 @@ def describe(p: dict, s: Settings, out_dir: Path) -> str:
                else f"the {p['sobol_parameters']} with the largest Morris mu* on {s.outputs[0]}")
         mult = f"2 x {p['sobol_parameters']} + 2" if s.sobol_second_order else f"{p['sobol_parameters']} + 2"
         lines.append(f"  Sobol indices of {who}: N={s.sobol_n} x ({mult}) = {p['sobol_runs']} runs")
+    if s.refit_base_rates:
+        lines.append(f"  base rates refitted at every point ({s.refit_rounds} rounds): each run costs about "
+                     f"{s.refit_rounds + 2} plain runs")
     lines.append(f"  {p['runs']} runs in all -> {out_dir}")
     return "\n".join(lines)
 

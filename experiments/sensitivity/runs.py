@@ -62,16 +62,22 @@ def measure(ts: pd.DataFrame, year: int, outputs: Sequence[str]) -> list[float]:
 
 
 def run_point(base: dict, names: Sequence[str], values: Sequence[float], scale: float, year: int,
-              outputs: Sequence[str], threads: int | None = None) -> list[float]:
-    """One model run at one point of the sample (in a worker process)."""
+              outputs: Sequence[str], threads: int | None = None, refit_rounds: int = 0) -> list[float]:
+    """One model run at one point of the sample (in a worker process). With `refit_rounds`, the
+    base rates are first refitted to the system's targets at this point (that many rounds of
+    sim.system.calibrate on the run's own seed and scale)."""
     import logging
 
     from sim.configuration import validate_config
     from sim.model import WorkforceModel
+    from sim.system.calibrate import calibrate
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    model = WorkforceModel(validate_config(point_config(base, names, values)), scale=scale,
+    cfg = validate_config(point_config(base, names, values))
+    if refit_rounds:
+        cfg, _ = calibrate(cfg, seeds=(cfg.seed,), rounds=refit_rounds, scale=scale, log=lambda _: None,
                            threads=threads)
+    model = WorkforceModel(cfg, scale=scale, threads=threads)
     model.run()
     return measure(model.timeseries(), year, outputs)
 
@@ -82,6 +88,8 @@ def plan_key(base: dict, s: Settings) -> str:
              "parameters": s.parameters, "outputs": s.outputs, "scale": s.scale, "year": s.year,
              "morris": [s.morris_trajectories, s.morris_levels], "sobol": [s.sobol_n, s.sobol_second_order],
              "seed": s.seed}
+    if s.refit_base_rates:      # runs without a refit keep the key they had
+        ident["refit_rounds"] = s.refit_rounds
     return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -124,8 +132,9 @@ class ModelEvaluator:
         step = max(1, len(todo) // 10)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a") as fh:
+            refit = self.s.refit_rounds if self.s.refit_base_rates else 0
             calls = (delayed(run_point)(self.base, names, X[i].tolist(), self.s.scale, self.year,
-                                        self.s.outputs, threads) for i in todo)
+                                        self.s.outputs, threads, refit) for i in todo)
             results = Parallel(n_jobs=n_jobs, return_as="generator")(calls) if n_jobs > 1 else \
                 (c[0](*c[1], **c[2]) for c in calls)
             for k, (i, y) in enumerate(zip(todo, results, strict=True), start=1):
