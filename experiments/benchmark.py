@@ -6,6 +6,9 @@
    warm-up run compiles the kernels first).
 2. An England-sized population (the default scaled to ~3.5M workers) runs 520 weeks in a fresh
    process, so that its peak memory is its own: with the default threads, then with one.
+3. The programme comparison (`wfsim -m experiment=compare_programmes`, 20 seeds: 280 runs of 5
+   years in jobs of 5 seeds) as a user runs it: the whole command, start-up and the comparison
+   table included, in a temporary sweep folder.
 
 Writes bench.json (path set by --out). Timings vary with the machine's load: compare ratios
 measured in one run, not absolute numbers across runs.
@@ -59,12 +62,32 @@ def england(weeks_years: int, threads: int = 0) -> dict:
     }
 
 
+def comparison(seeds: int, per_job: int = 5) -> dict:
+    """Wall time of the whole comparison command over seeds 0 .. seeds-1."""
+    import tempfile
+
+    from sim.configuration import seed_batches
+
+    with tempfile.TemporaryDirectory() as tmp:
+        sweep = Path(tmp) / "sweep"
+        cmd = [sys.executable, "-m", "sim.commands.wfsim", "-m", "experiment=compare_programmes",
+               f"seed={seed_batches(seeds, per_job)}", f"hydra.sweep.dir={sweep}"]
+        t0 = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=tmp)
+        wall = time.perf_counter() - t0
+        jobs = json.loads((sweep / "sweep_manifest.json").read_text())["jobs"]
+    return {"comparison_seeds": seeds, "comparison_jobs": len(jobs),
+            "comparison_runs": sum(len(j.get("runs", [j])) for j in jobs),
+            "comparison_wall_s": round(wall, 1)}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default="bench.json")
     ap.add_argument("--scale", type=float, default=1.0, help="population of the comparison scenario")
     ap.add_argument("--years", type=int, default=1, help="years of the comparison scenario")
     ap.add_argument("--england-years", type=int, default=10)
+    ap.add_argument("--comparison-seeds", type=int, default=20, help="seeds of the comparison (0: skip it)")
     ap.add_argument("--england-only", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--threads", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -95,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"England, default threads: {eng['england_wall_s']} s", flush=True)
     eng_1 = england_run(1)
     print(f"England, 1 thread: {eng_1['england_wall_s']} s", flush=True)
+    cmp = comparison(args.comparison_seeds) if args.comparison_seeds else {}
+    if cmp:
+        print(f"the comparison, {cmp['comparison_runs']} runs: {cmp['comparison_wall_s']} s", flush=True)
     out = {
         "scenario": {"system": "default", "scale": args.scale, "workers": kernel["workers"],
                      "weeks": kernel["weeks"], "seed": 0},
@@ -106,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         **eng,
         "england_wall_s_1_thread": eng_1["england_wall_s"],
         "england_phase_seconds_1_thread": eng_1["england_phase_seconds"],
+        **cmp,
     }
     Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
     print(json.dumps(out, indent=2))

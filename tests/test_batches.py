@@ -55,7 +55,8 @@ def test_a_batch_writes_each_seed_as_its_own_job_would(batch_sweep):
     assert folders == ["0/seed_0", "0/seed_1", "0/seed_2", "1/seed_3"]
     for seed, rec in run_markers(sweep).items():
         assert f"seed={seed}" in rec["overrides"] and not any("[" in o for o in rec["overrides"])
-        assert rec["config_hash"] == config_hash(load_config([*tiny(), f"seed={seed}"]).model_dump(mode="json"))
+        alone = load_config([*tiny(), f"seed={seed}"])              # the job of this seed alone
+        assert rec["config_hash"] == config_hash(alone.model_dump(mode="json"))
     m = json.loads((sweep / "sweep_manifest.json").read_text())
     assert m["complete"] and m["jobs_total"] == 2 and m["counts"]["done"] == 2
     assert [r["seed"] for r in m["jobs"][0]["runs"]] == [0, 1, 2]
@@ -82,7 +83,8 @@ def test_collect_compare_and_report_see_every_run_of_a_batch(batch_sweep, tmp_pa
 
     sweep = batch_sweep["sweep"]
     found, partial = find_runs(sweep)
-    assert [p.relative_to(sweep).as_posix() for p in found] == ["0/seed_0", "0/seed_1", "0/seed_2", "1/seed_3"]
+    assert [p.relative_to(sweep).as_posix() for p in found] == [
+        "0/seed_0", "0/seed_1", "0/seed_2", "1/seed_3"]
     assert partial == []
     assert run_subfolders(sweep) == found
     res = collect(sweep, tmp_path / "results")

@@ -68,7 +68,8 @@ def test_experiment_config_runs_each_programme_alone_and_all_together():
     assert cfg.years == 5 and cfg.threads == 1
     assert cfg.scenario.name == "current_policy" and cfg.timeline     # today's policy is the baseline
     params = OmegaConf.load(CONFIG_DIR / "experiment" / "compare_programmes.yaml").hydra.sweeper.params
-    assert params.seed == "range(0,20)"
+    batches = [[int(x) for x in b.split(",")] for b in str(params.seed).strip("[]").split("],[")]
+    assert sum(batches, []) == list(range(20)) and {len(b) for b in batches} == {5}  # 20 seeds, 5 a job
     scenarios = str(params.intervention).split("],[")
     assert len(scenarios) == len(available()) + 2  # baseline, each alone, all together
     assert scenarios[0] == "[" and set(scenarios[-1].strip("[]").split(",")) == set(available())

@@ -98,7 +98,6 @@ def evaluate(base: dict, values: dict[str, float], s: TrialSettings,
 def check_coefficients(base: dict, coefficients: dict[str, tuple[float, float]]) -> None:
     """Every key is a number of the behaviour config, every range low < high, and both ends of
     every range are valid values of the schema: before anything runs (a ConfigError names it)."""
-    from experiments.fit_behaviour.trial import with_values
     from sim.config import validate
 
     if not coefficients:
