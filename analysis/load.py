@@ -167,7 +167,11 @@ def run_subfolders(path: Path) -> list[Path]:
     """Numbered run folders (``0/``, ``1/``, ...) in numeric order, a batch job's folder
     standing for its runs."""
     subs = sorted((p for p in path.iterdir() if p.is_dir() and p.name.isdigit()), key=lambda p: int(p.name))
-    return [run for sub in subs for run in (batch_runs(sub) or [sub])]
+    out = []
+    for sub in subs:
+        runs = batch_runs(sub)
+        out += ([sub] if is_run_folder(sub) or not runs else []) + runs
+    return out
 
 
 def _check_folder(path: Path) -> None:

@@ -122,7 +122,7 @@ def find_runs(folder: Path) -> tuple[list[Path], list[str]]:
     that has some but not all (a job still running, failed or killed)."""
     found, partial = [], []
     jobs = sorted(p for p in Path(folder).iterdir() if p.is_dir() and not p.name.startswith("."))
-    for sub in (run for job in jobs for run in (batch_runs(job) or [job])):
+    for sub in (run for job in jobs for run in [job, *batch_runs(job)]):   # a job's own, a batch's
         have = [f for f in (*RESULT_FILES, "job.json") if (sub / f).exists()]
         if not have:
             continue

@@ -132,3 +132,17 @@ def test_a_list_of_seeds_outside_a_sweep_is_refused(tmp_path):
     assert res.returncode == 2, res.stderr[-3000:]
     assert "seed = [0, 1]" in res.stderr and "-m" in res.stderr
     assert not out_dir.exists() or not any(out_dir.iterdir())
+
+
+def test_a_job_folder_with_its_own_run_and_a_batch_inside_gives_both(tmp_path):
+    """A sweep folder rerun with batches after a run of one seed: both are found."""
+    from analysis.load import run_subfolders
+    from experiments.compare import find_runs
+
+    for folder in (tmp_path / "0", tmp_path / "0" / "seed_1", tmp_path / "0" / "seed_10", tmp_path / "1"):
+        folder.mkdir(parents=True)
+        for name in ("summary.json", "timeseries.parquet", "config.json", "job.json"):
+            (folder / name).write_text("{}")
+    want = [tmp_path / "0", tmp_path / "0" / "seed_1", tmp_path / "0" / "seed_10", tmp_path / "1"]
+    assert find_runs(tmp_path) == (want, [])
+    assert run_subfolders(tmp_path) == want
