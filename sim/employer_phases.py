@@ -66,6 +66,12 @@ def establishment(p: Params, st: EmployerState, week: int) -> np.ndarray:
     return st.establishment0 * (growth * surge)[:, None]
 
 
+def yearly_surge(p: Params) -> np.ndarray:
+    """[S] the winter surge's factor on funded posts, averaged over the first year's weeks."""
+    wf = np.mean([winter_factor(p, w) for w in range(WEEKS_PER_YEAR)])
+    return 1.0 + p.winter_surge * wf
+
+
 def pressure(st: EmployerState) -> np.ndarray:
     """Phase 2: work needed over last week's effective capacity (1 where nothing is needed)."""
     est, cap = st.establishment, st.capacity

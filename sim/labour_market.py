@@ -4,6 +4,8 @@ system into the pools, hires come out of them, programmes' recruits are drawn fr
 really come from."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from sim import pools as pl
@@ -20,7 +22,7 @@ from sim.codes import (
     RETURNERS,
     ROUTES,
 )
-from sim.employer_phases import by_sector
+from sim.employer_phases import by_sector, yearly_surge
 from sim.kernels import count_fills
 from sim.matching import acceptance, efficiency, net_openings, open_posts, open_prefix, place_searchers
 from sim.params import Params
@@ -47,7 +49,10 @@ class LabourMarket:
         """Pools at their steady state for the starting workforce `st`, and the matching
         efficiency that makes an application succeed with the configured acceptance there."""
         self.p = p
-        gross = net_openings(p, st)
+        # the observed vacancy rate is a year's mean: the matching is set at the year's mean
+        # funded posts (winter surge included), not at the first week's
+        year = replace(st, establishment=st.establishment0 * yearly_surge(p)[p.employer_sector][:, None])
+        gross = net_openings(p, year)
         needed = pl.external_hires_needed(p)
         lag = (p.route_share * p.time_to_hire[None, None, :]).sum(axis=2)
         # posts already offered to someone who has not started yet, in a steady state

@@ -166,11 +166,14 @@ class WorkforceModel(mesa.Model):
         c = cohort
         st.set_stocks(aggregate(np.ones(len(c), np.uint8), c["employer"], c["role"], c["fte"],
                                 c["sick"], c["burnout"], E, R, 1, THRESHOLD_UNITS), R)
-        # Funded posts at the start: staff in post plus the target vacancy rate (net of the part
-        # of the winter surge still in the first week, so the first week has the target rate).
+        # Funded posts at the start: staff in post plus the target vacancy rate, a year's mean, so
+        # net of the winter surge's mean over the year (not of the first week's). Staff in post
+        # hardly move within a year, so the year's vacancy is the target at the starting staff:
+        # with the first week at the target, the year's mean funded posts would sit above it and
+        # the first years would start above the vacancy that hires and leavers hold in place.
         vacancy = p.vacancy[p.employer_sector]
-        st.establishment0 = st.fte_units / FTE_UNIT / (1.0 - vacancy)
-        st.establishment0 = st.establishment0 ** 2 / np.maximum(ep.establishment(p, st, 0), 1e-300)
+        st.establishment0 = (st.fte_units / FTE_UNIT / (1.0 - vacancy)
+                             / ep.yearly_surge(p)[p.employer_sector][:, None])
         st.establishment = ep.establishment(p, st, 0)
         ep.cover(p, st, self.levers)
         return st

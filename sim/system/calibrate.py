@@ -21,11 +21,11 @@ from sim.config import RunConfig
 
 DAMPING = 0.8
 # The years whose rates are fitted, on average. The model starts from a workforce drawn to be in
-# its steady state, but the first year still carries a settling (the first winter's hires, the
-# pipelines) about half a point of vacancy above the years after it: fitting the first year
-# alone set the matching for that year and let vacancies fall two points in three years; the
-# mean of the first two holds the first year near the targets and the later years too (the
-# README gives the figures). The agency spend target is the first year's.
+# its steady state, and its funded posts give the target vacancy over the first year's winter
+# (sim.model), but the first years still carry a settling that fitting them absorbs into the
+# matching: fitting the first year alone let vacancies fall two points in three years; the mean
+# of the first two holds the first year near the targets and the later years closer (the README
+# gives the figures). The agency spend target is the first year's.
 FIT_YEARS = (1, 2)
 TARGETS = {"turnover": "turnover_rate", "vacancy": "vacancy_rate", "sickness": "sickness_rate"}
 # Convergence (with `tol`): every rate of a cell within tol (relative) or ABS_TOL (absolute) of
