@@ -59,12 +59,3 @@ COEFFICIENTS: dict[str, tuple[float, float]] = {
     "behaviour.leaving.unmet_flex_multiplier": (1.0, 3.0),   # default 1.6 (assumption)
     "behaviour.burnout.noise": (0.05, 0.5),                  # default 0.1 (assumption)
 }
-
-
-def get_key(tree: dict, key: str):
-    node = tree
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            raise KeyError(key)
-        node = node[part]
-    return node

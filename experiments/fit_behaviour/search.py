@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from experiments.fit_behaviour.facts import FACTS, SurveyFact, get_key
+from experiments.fit_behaviour.facts import FACTS, SurveyFact
 from experiments.fit_behaviour.trial import TrialSettings, evaluate
+from experiments.sensitivity.runs import get_key
 
 # The loss adds (miss / tolerance)^2 over the facts, so 1 is one tolerance's worth of miss on one
 # fact: points within it of the best fit the facts about as well (assumption, the usual

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from experiments.fit_behaviour.facts import FACTS, SurveyFact, get_key
+from experiments.fit_behaviour.facts import FACTS, SurveyFact
+from experiments.sensitivity.runs import get_key
 from sim.config import ConfigError, RunConfig
 from sim.intentions import ANSWERS, SURVEYED, survey, survey_weeks
 from sim.metrics import yearly_rates
