@@ -72,6 +72,36 @@ def yearly_surge(p: Params) -> np.ndarray:
     return 1.0 + p.winter_surge * wf
 
 
+def starting_state(p: Params, stocks: np.ndarray) -> EmployerState:
+    """The employers at the start, from the starting workforce's `sim.kernels.aggregate` table
+    (bank and agency cover not yet set: `cover`).
+
+    Funded posts: staff in post plus the target vacancy rate, a year's mean, so net of the winter
+    surge's mean over the year (not of the first week's). Staff in post hardly move within a
+    year, so the year's vacancy is the target at the starting staff: with the first week at the
+    target, the year's mean funded posts would sit above it and the first years would start above
+    the vacancy that hires and leavers hold in place."""
+    E, R = p.n_employers, p.n_roles
+    zero = np.zeros((E, R))
+    st = EmployerState(
+        establishment0=zero, establishment=zero, headcount=zero, fte_units=zero,
+        sick_units=zero, burnout_units=zero, pending_units=zero.copy(), bank_fte=zero,
+        agency_fte=zero, bank_cost=zero, agency_cost=zero, capacity=zero, pressure=zero,
+        pay_scale=p.pay_scale.copy(), growth=Compounding(np.ones(N_SECTORS), p.growth.copy()))
+    st.set_stocks(stocks, R)
+    vacancy = p.vacancy[p.employer_sector]                       # [E, R]
+    surge = yearly_surge(p)[p.employer_sector][:, None]
+    st.establishment0 = st.fte_units / FTE_UNIT / (1.0 - vacancy) / surge
+    st.establishment = establishment(p, st, 0)
+    return st
+
+
+def yearly_establishment(p: Params, st: EmployerState) -> np.ndarray:
+    """[E, R] the starting year's mean funded posts (winter surge included): what an observed
+    vacancy rate, a year's mean, is measured against."""
+    return st.establishment0 * yearly_surge(p)[p.employer_sector][:, None]
+
+
 def pressure(st: EmployerState) -> np.ndarray:
     """Phase 2: work needed over last week's effective capacity (1 where nothing is needed)."""
     est, cap = st.establishment, st.capacity

@@ -22,7 +22,7 @@ from sim.codes import (
     RETURNERS,
     ROUTES,
 )
-from sim.employer_phases import by_sector, yearly_surge
+from sim.employer_phases import by_sector, yearly_establishment
 from sim.kernels import count_fills
 from sim.matching import acceptance, efficiency, net_openings, open_posts, open_prefix, place_searchers
 from sim.params import Params
@@ -51,7 +51,7 @@ class LabourMarket:
         self.p = p
         # the observed vacancy rate is a year's mean: the matching is set at the year's mean
         # funded posts (winter surge included), not at the first week's
-        year = replace(st, establishment=st.establishment0 * yearly_surge(p)[p.employer_sector][:, None])
+        year = replace(st, establishment=yearly_establishment(p, st))
         gross = net_openings(p, year)
         needed = pl.external_hires_needed(p)
         lag = (p.route_share * p.time_to_hire[None, None, :]).sum(axis=2)

@@ -23,7 +23,6 @@ from sim.codes import (
     DEST_EDUCATION,
     FLEX_MET,
     FLEX_UNMET,
-    FTE_UNIT,
     N_SECTORS,
     NODES,
     OTHER_EMPLOYER,
@@ -46,7 +45,7 @@ from sim.programmes.base import Departures
 from sim.recorder import Recorder
 from sim.reporters import REPORTERS, headcount_by_sector
 from sim.scatter import add_at
-from sim.timeline import Compounding, Timeline
+from sim.timeline import Timeline
 from sim.workers import Cohort
 
 # The weekly step, in order. Each entry is (phase, what happens); `step` calls `_phase_<name>`.
@@ -155,26 +154,11 @@ class WorkforceModel(mesa.Model):
 
     # --- set-up ------------------------------------------------------------------------
     def _initial_state(self, p: Params, cohort: Cohort) -> ep.EmployerState:
-        E, R = p.n_employers, p.n_roles
-        zero = np.zeros((E, R))
-        st = ep.EmployerState(
-            establishment0=zero, establishment=zero, headcount=zero, fte_units=zero,
-            sick_units=zero, burnout_units=zero, pending_units=zero.copy(), bank_fte=zero,
-            agency_fte=zero, bank_cost=zero, agency_cost=zero, capacity=zero, pressure=zero,
-            pay_scale=p.pay_scale.copy(), growth=Compounding(np.ones(N_SECTORS), p.growth.copy()))
-        self.levers = Levers.baseline(p, st.pay_scale)
         c = cohort
-        st.set_stocks(aggregate(np.ones(len(c), np.uint8), c["employer"], c["role"], c["fte"],
-                                c["sick"], c["burnout"], E, R, 1, THRESHOLD_UNITS), R)
-        # Funded posts at the start: staff in post plus the target vacancy rate, a year's mean, so
-        # net of the winter surge's mean over the year (not of the first week's). Staff in post
-        # hardly move within a year, so the year's vacancy is the target at the starting staff:
-        # with the first week at the target, the year's mean funded posts would sit above it and
-        # the first years would start above the vacancy that hires and leavers hold in place.
-        vacancy = p.vacancy[p.employer_sector]
-        st.establishment0 = (st.fte_units / FTE_UNIT / (1.0 - vacancy)
-                             / ep.yearly_surge(p)[p.employer_sector][:, None])
-        st.establishment = ep.establishment(p, st, 0)
+        stocks = aggregate(np.ones(len(c), np.uint8), c["employer"], c["role"], c["fte"], c["sick"],
+                           c["burnout"], p.n_employers, p.n_roles, 1, THRESHOLD_UNITS)
+        st = ep.starting_state(p, stocks)
+        self.levers = Levers.baseline(p, st.pay_scale)
         ep.cover(p, st, self.levers)
         return st
 
