@@ -15,7 +15,17 @@ import math
 
 import numpy as np
 
-from sim.codes import EDUCATION, INTERNATIONAL, LOCAL_LABOUR, N_ROUTES, RETURNERS, SECTORS
+from sim.codes import (
+    EDUCATION,
+    INTERNATIONAL,
+    LOCAL_LABOUR,
+    N_ROUTES,
+    OTHER_EMPLOYER,
+    RETIRE_RETURN,
+    RETURNERS,
+    SECTORS,
+    WEEKS_PER_YEAR,
+)
 from sim.rates import hazard_within_year
 
 AGE_MIN, AGE_MAX = 16, 75          # ages a worker can have (older people have all retired)
@@ -149,57 +159,72 @@ def local_age_profiles(p) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     distribution the starting workforce is drawn from ([S, R, A]).
 
     Joiners a year by age: the observed route shares of the hires that replace the leavers to
-    outside the system (graduates and overseas recruits at their ages; returners at the ages
-    people leave for other industries, two years on; local recruits fitted), the retirees who
-    come back (at the ages people retire, a year on) and the workers who move in from the other
-    sectors (at their sector's ages); leavers to outside the system and to other sectors are the
-    exits. Retirees', returners' and movers' ages depend on the workforces' own ages, so the fit
-    is repeated until they agree."""
+    outside the system (graduates and overseas recruits at their ages; returners at the ages of
+    the pool of former staff they are hired from, in its steady state; local recruits fitted),
+    the retirees who come back (at the ages people retire, a year on) and the workers who move in
+    from the other sectors (at their sector's ages); leavers to outside the system and to other
+    sectors are the exits. Retirees', returners' and movers' ages depend on the workforces' own
+    ages, so the fit is repeated until they agree."""
     S, R = p.headcount.shape
     lo = np.full((S, R), 18, np.int64)
     hi = np.full((S, R), 60, np.int64)
     retire = yearly_retirement(p)
-    m = p.market
-    fixed_ages = {EDUCATION: uniform_density(p.age_lo[EDUCATION], p.age_hi[EDUCATION]),
-                  INTERNATIONAL: uniform_density(p.age_lo[INTERNATIONAL], p.age_hi[INTERNATIONAL])}
-    working, in_post = working_ages(p), in_post_ages(p)
+    in_post = in_post_ages(p)
     pmf = np.broadcast_to(uniform_density(18, 64), (S, R, len(AGES))).copy()
     for _ in range(6):
         leaving, rel_mult = leaving_rates(p, pmf)
-        moves = cross_sector_moves(p, leaving)                          # [S, S', R]
-        external = external_hires_per_year(p, pmf)
-        # movers are younger than the workforce they come from: weighted by leaving by age
-        movers = pmf * p.age_mult[AGES]
-        movers = movers / np.maximum(movers.sum(axis=2, keepdims=True), 1e-300)
+        joiners, local = joiners_by_age(p, pmf)
+        fixed_ages = sum(joiners.values())
         new = pmf.copy()
         for s in range(S):
-            back = _ever_back(m.retire_return_within_year[s], m.retiree_drift)  # who ever return
             outside = p.dest_shares[s, 2] + p.dest_shares[s, 3]   # other industry, left the area
-            for r in range(R):
-                if not p.employs[s, r]:
-                    continue
-                staff = float(p.headcount[s, r])
+            for r in np.flatnonzero(p.employs[s]):
                 exits = outside + p.dest_shares[s, 1]   # to outside the system and to other sectors
                 leave = np.minimum(leaving[s, r] * exits * rel_mult[s, r], 0.95)
                 exit_yearly = 1.0 - (1.0 - leave) * (1.0 - retire)
                 first = 1.0 - (1.0 - np.minimum(leave * p.first_year_multiplier, 0.95)) * (1.0 - retire)
-                share = p.route_share[s, r]
-                if share.sum() <= 0:
-                    share = np.eye(N_ROUTES)[LOCAL_LABOUR]
-                hires = external[s, r]
-                retirees = shift(staff * pmf[s, r] * retire, 1) * back * working
-                others = max(hires - retirees.sum(), 0.5 * hires)
-                left = shift(pmf[s, r] * p.age_mult[AGES] * (AGES < 60), 2)
-                fixed = retirees + others * share[RETURNERS] * left / max(left.sum(), 1e-300)
-                fixed = fixed + np.einsum("k,ka->a", moves[:, s, r], movers[:, r])
-                for route, density in fixed_ages.items():
-                    fixed = fixed + others * share[route] * density
                 lo[s, r], hi[s, r], new[s, r] = fit_local_ages(
-                    exit_yearly, first, fixed, others * share[LOCAL_LABOUR], float(p.mean_age[s, r]),
-                    float(p.share_over_55[s, r]))
+                    exit_yearly, first, fixed_ages[s, r], local[s, r],
+                    float(p.mean_age[s, r]), float(p.share_over_55[s, r]))
                 new[s, r] = new[s, r] * in_post / max((new[s, r] * in_post).sum(), 1e-300)
         pmf = new
     return lo, hi, np.where(p.employs[:, :, None], pmf, 0.0)
+
+
+def joiners_by_age(p, pmf: np.ndarray) -> tuple[dict[int, np.ndarray], np.ndarray]:
+    """Joiners a year by age in a steady state with the workforce's ages `pmf` [S, R, A], for
+    the routes whose ages are not fitted ({route code: [S, R, A]}; OTHER_EMPLOYER: the movers
+    from the other sectors), and the local recruits a year ([S, R]: their ages are what
+    local_age_profiles fits)."""
+    S, R = p.headcount.shape
+    m = p.market
+    retire, working = yearly_retirement(p), working_ages(p)
+    leaving, _ = leaving_rates(p, pmf)
+    external = external_hires_per_year(p, pmf)
+    retirees = np.zeros(pmf.shape)                  # back within a year or later, a year older
+    others = np.zeros((S, R))                       # hires by the other routes
+    for s in range(S):
+        back = _ever_back(m.retire_return_within_year[s], m.retiree_drift)   # who ever return
+        for r in np.flatnonzero(p.employs[s]):
+            retirees[s, r] = shift(float(p.headcount[s, r]) * pmf[s, r] * retire, 1) * back * working
+            others[s, r] = max(external[s, r] - retirees[s, r].sum(), 0.5 * external[s, r])
+    share = np.where(p.route_share.sum(axis=2, keepdims=True) > 0, p.route_share,
+                     np.eye(N_ROUTES)[LOCAL_LABOUR])
+    by_route = others[:, :, None] * share                                  # [S, R, routes]
+    # returners are hired at random from the pool of former staff: its ages are theirs
+    _, former, _ = former_staff_steady(former_staff_inflow(p, pmf), m.former_staff_drift,
+                                       by_route[:, :, RETURNERS].sum(axis=0) / WEEKS_PER_YEAR, working)
+    former = former / np.maximum(former.sum(axis=1, keepdims=True), 1e-300)
+    # movers are younger than the workforce they come from: weighted by leaving by age
+    movers = pmf * p.age_mult[AGES]
+    movers = movers / np.maximum(movers.sum(axis=2, keepdims=True), 1e-300)
+    out = {RETIRE_RETURN: retirees,
+           RETURNERS: by_route[:, :, RETURNERS, None] * former[None],
+           OTHER_EMPLOYER: np.einsum("tsr,tra->sra", cross_sector_moves(p, leaving), movers)}
+    for route in (EDUCATION, INTERNATIONAL):
+        density = uniform_density(p.age_lo[route], p.age_hi[route])
+        out[route] = by_route[:, :, route, None] * density[None, None]
+    return out, by_route[:, :, LOCAL_LABOUR]
 
 
 def age_fit_misses(p, mean_tol: float = 2.5, share_tol: float = 0.05) -> list[str]:
@@ -219,6 +244,54 @@ def age_fit_misses(p, mean_tol: float = 2.5, share_tol: float = 0.05) -> list[st
                        f"aged 55+ is not a steady state of the model's flows; the workforce starts "
                        f"at mean age {mean:.1f} with {old:.0%} aged 55+")
     return out
+
+
+def former_staff_inflow(p, pmf: np.ndarray) -> np.ndarray:
+    """[R, A] leavers a week who join the pool of former staff (those who leave for another
+    industry), by role and age, with the workforce's ages `pmf` [S, R, A]."""
+    leaving, rel_mult = leaving_rates(p, pmf)
+    staff = p.headcount.astype(np.float64)
+    return np.einsum("sr,sra->ra", staff * leaving * p.dest_shares[:, 2:3], pmf * rel_mult) / WEEKS_PER_YEAR
+
+
+def former_staff_steady(inflow: np.ndarray, drift: float, needed: np.ndarray,
+                        working: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pool of former staff in its steady state at the start of a year and on average over
+    the year, by role and age ([R, A] each: returners are hired from it at random, so the second
+    is their ages), and the weekly chance h [R] a person in it is hired back that gives `needed`
+    hires a week (at most 90% of what the pool could give).
+
+    `inflow` [R, A]: leavers a week joining it, by age. People in the pool leave it at
+    `drift` + h a week and are a year older at each year's end, when those past working age
+    leave (sim.pools.age_one_year): so it is older and smaller than inflow / (drift + h)."""
+    R, A = inflow.shape
+
+    def steady(x):                        # [R] weekly exit -> stocks at the year's start and end
+        keep = (1.0 - x) ** WEEKS_PER_YEAR                                  # [R]
+        joined = inflow * ((1.0 - keep) / np.maximum(x, 1e-12))[:, None]    # a year's, kept
+        start = np.zeros((R, A))
+        for _ in range(A):                # a person ages through every age at most once
+            end = start * keep[:, None] + joined
+            start = np.zeros((R, A))
+            start[:, 1:] = end[:, :-1]
+            start[:, ~working] = 0.0
+        return start, start * keep[:, None] + joined
+
+    def mean_stock(x):
+        start, end = steady(x)
+        return 0.5 * (start + end).sum(axis=1)
+
+    top = 1.0 - drift                     # bisection on h, every role at once
+    want = np.minimum(np.maximum(needed, 0.0), 0.9 * top * mean_stock(np.full(R, drift + top)))
+    lo, hi = np.zeros(R), np.full(R, top)
+    for _ in range(50):
+        mid = 0.5 * (lo + hi)
+        short = mid * mean_stock(drift + mid) < want
+        lo, hi = np.where(short, mid, lo), np.where(short, hi, mid)
+    h = np.where(want > 0, 0.5 * (lo + hi), 0.0)
+    start, end = steady(drift + h)
+    return start, 0.5 * (start + end), h
+
 
 
 def retire_return_share(p) -> np.ndarray:

@@ -29,7 +29,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.ages import AGE_MIN, AGES, external_hires_per_year, leaving_rates, working_ages
+from sim.ages import (
+    AGE_MIN,
+    AGES,
+    external_hires_per_year,
+    former_staff_inflow,
+    former_staff_steady,
+    working_ages,
+)
 from sim.codes import (
     EDUCATION,
     INTERNATIONAL,
@@ -148,10 +155,8 @@ def build(p: Params) -> Pools:
         since = (-int(p.training_week[r])) % WEEKS_PER_YEAR      # weeks since the last qualification
         graduates[r] = observed * keep ** since / max(1.0 - keep ** WEEKS_PER_YEAR, 1e-9)
     # Former staff: leavers to other industries; returners are drawn from them.
-    leaving, rel_mult = leaving_rates(p, pmf)
-    leaver_ages = np.einsum("sr,sra->ra", staff * leaving * p.dest_shares[:, 2:3], pmf * rel_mult)
-    former, h = former_staff_steady(leaver_ages / WEEKS_PER_YEAR, m.former_staff_drift,
-                                    by_role[RETURNERS] * q0, working_ages(p))
+    former, _, h = former_staff_steady(former_staff_inflow(p, pmf), m.former_staff_drift,
+                                       by_role[RETURNERS] * q0, working_ages(p))
     rate[RETURNERS] = h / q0
     pools = Pools(
         graduates=graduates, graduates_career=np.zeros(R), students=students, starters=np.zeros(R),
@@ -168,40 +173,6 @@ def build(p: Params) -> Pools:
     pools.competing_pay = Compounding(m.competing_pay, m.competing_award, yearly_steps=True)
     pools.arrivals_scale = m.arrivals_scale.copy()
     return pools
-
-
-def former_staff_steady(inflow: np.ndarray, drift: float, needed: np.ndarray,
-                        working: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The pool of former staff in its steady state at the start of a year, by role and age
-    ([R, A]), and the weekly chance h [R] a person in it is hired back that gives `needed` hires a
-    week (at most 90% of what the pool could give).
-
-    `inflow` [R, A]: leavers a week joining it, by age. People in the pool leave it at
-    `drift` + h a week and are a year older at each year's end, when those past working age
-    leave (sim.pools.age_one_year): so it is older and smaller than inflow / (drift + h)."""
-    R, A = inflow.shape
-
-    def steady(x):                        # [R] weekly exit -> (stock at the year's start, mean)
-        keep = (1.0 - x) ** WEEKS_PER_YEAR                                  # [R]
-        joined = inflow * ((1.0 - keep) / np.maximum(x, 1e-12))[:, None]    # a year's, kept
-        start = np.zeros((R, A))
-        for _ in range(A):                # a person ages through every age at most once
-            end = start * keep[:, None] + joined
-            start = np.zeros((R, A))
-            start[:, 1:] = end[:, :-1]
-            start[:, ~working] = 0.0
-        end = start * keep[:, None] + joined
-        return start, 0.5 * (start + end).sum(axis=1)
-
-    top = 1.0 - drift                     # bisection on h, every role at once
-    want = np.minimum(np.maximum(needed, 0.0), 0.9 * top * steady(np.full(R, drift + top))[1])
-    lo, hi = np.zeros(R), np.full(R, top)
-    for _ in range(50):
-        mid = 0.5 * (lo + hi)
-        short = mid * steady(drift + mid)[1] < want
-        lo, hi = np.where(short, mid, lo), np.where(short, hi, mid)
-    h = np.where(want > 0, 0.5 * (lo + hi), 0.0)
-    return steady(drift + h)[0], h
 
 
 def _relative_pay(pools: Pools, pay: np.ndarray) -> np.ndarray:
