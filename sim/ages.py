@@ -293,7 +293,6 @@ def former_staff_steady(inflow: np.ndarray, drift: float, needed: np.ndarray,
     return start, 0.5 * (start + end), h
 
 
-
 def retire_return_share(p) -> np.ndarray:
     """[S, R] share of the hires from outside the system, in a steady state, that are retirees
     coming back (sim.pools: a known share of retirees return; the other routes replace the rest)."""

@@ -183,7 +183,8 @@ def test_joiners_arrive_at_the_ages_the_starting_workforce_assumes():
     ages = {k: [] for k in assumed if k in (EDUCATION, INTERNATIONAL, LOCAL_LABOUR, RETURNERS, RETIRE_RETURN)}
     for week in range(3 * 52):
         m.step()
-        if week >= 52 and week % 4 == 2:      # joined in the last four weeks, none across a year's end
+        # joined in the last four weeks, all within the year (everyone ages at its end)
+        if week >= 52 and week % 4 == 2 and week % 52 >= 4:
             snap = m.snapshot()
             recent = snap["join_week"] > week - 4
             for k in ages:
