@@ -1,12 +1,14 @@
 """Ages and tenures that renew themselves: the workforce the model starts from is the one its own
 flows keep in place.
 
-In a steady state the number of workers aged a+1 next year is the number aged a who stayed plus
-the joiners aged a+1. With the model's exit rates by age (leaving the system, retirement) and the
-ages joiners arrive at (each route's range), the age structure this converges to is computed
-here. The ages of local recruits (the route without a fixed age profile) are fitted per (sector,
-role) so that this stationary structure has the system file's mean age and share aged 55 or over;
-the starting workforce is then drawn from that structure, so nothing drifts as the model runs.
+In a steady state the number of workers aged a+1 at the start of next year is the number aged a
+who stayed plus the joiners of the year who arrived aged a (everyone is a year older at the
+year's end). With the model's exit rates by age (leaving the system, retirement) and the ages
+joiners arrive at (each route's range), the age structure at the start of a year this converges
+to is computed here. The ages of local recruits (the route without a fixed age profile) are
+fitted per (sector, role) so that this stationary structure has the system file's mean age and
+share aged 55 or over; the starting workforce is then drawn from that structure, so nothing
+drifts as the model runs.
 Tenures start from the stationary distribution of time in post given the first-year leaving.
 """
 from __future__ import annotations
@@ -50,16 +52,21 @@ def in_post_ages(p) -> np.ndarray:
 
 
 def stationary_from_each_age(exit_yearly: np.ndarray, first_year_exit: np.ndarray) -> np.ndarray:
-    """[A, A]: row a0 is the stationary count by age of one joiner a year arriving at age a0, who
-    leaves at `first_year_exit` in their first year (new starters leave more) and at
-    `exit_yearly` after it."""
+    """[A, A]: row a0 is the count by age, at the start of a year in a steady state, of one
+    joiner a year arriving at age a0, who leaves at `first_year_exit` in their first year (new
+    starters leave more) and at `exit_yearly` after it. Joiners arrive through the year and
+    everyone is a year older at its end (sim.model), so nobody who joins at a0 is a0 at the start
+    of a year: they are first counted at a0 + 1, after half a year in post on average, and their
+    first year ends half a year later."""
     A = len(AGES)
     out = np.zeros((A, A))
-    for a0 in range(A):
-        n = 1.0
-        for a in range(a0, A):
+    for a0 in range(A - 1):
+        n = math.sqrt(1.0 - first_year_exit[a0])
+        out[a0, a0 + 1] = n
+        n *= math.sqrt((1.0 - first_year_exit[a0 + 1]) * (1.0 - exit_yearly[a0 + 1]))
+        for a in range(a0 + 2, A):
             out[a0, a] = n
-            n *= 1.0 - (first_year_exit[a] if a == a0 else exit_yearly[a])
+            n *= 1.0 - exit_yearly[a]
     return out
 
 
@@ -67,14 +74,6 @@ def uniform_density(lo: int, hi: int) -> np.ndarray:
     """[A] one person a year arriving at an age uniform on [lo, hi]."""
     out = ((AGES >= lo) & (AGES <= hi)).astype(np.float64)
     return out / max(out.sum(), 1.0)
-
-
-def shift(density: np.ndarray, years: int) -> np.ndarray:
-    """The same people `years` older (the oldest stay in the last age)."""
-    out = np.zeros_like(density)
-    out[years:] = density[: len(density) - years]
-    out[-1] += density[len(density) - years:].sum()
-    return out
 
 
 def yearly_retirement(p) -> np.ndarray:
@@ -161,7 +160,7 @@ def local_age_profiles(p) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     Joiners a year by age: the observed route shares of the hires that replace the leavers to
     outside the system (graduates and overseas recruits at their ages; returners at the ages of
     the pool of former staff they are hired from, in its steady state; local recruits fitted),
-    the retirees who come back (at the ages people retire, a year on) and the workers who move in
+    the retirees who come back (at the ages they retire) and the workers who move in
     from the other sectors (at their sector's ages); leavers to outside the system and to other
     sectors are the exits. Retirees', returners' and movers' ages depend on the workforces' own
     ages, so the fit is repeated until they agree."""
@@ -201,12 +200,12 @@ def joiners_by_age(p, pmf: np.ndarray) -> tuple[dict[int, np.ndarray], np.ndarra
     retire, working = yearly_retirement(p), working_ages(p)
     leaving, _ = leaving_rates(p, pmf)
     external = external_hires_per_year(p, pmf)
-    retirees = np.zeros(pmf.shape)                  # back within a year or later, a year older
+    retirees = np.zeros(pmf.shape)                  # back at the ages they retire
     others = np.zeros((S, R))                       # hires by the other routes
     for s in range(S):
         back = _ever_back(m.retire_return_within_year[s], m.retiree_drift)   # who ever return
         for r in np.flatnonzero(p.employs[s]):
-            retirees[s, r] = shift(float(p.headcount[s, r]) * pmf[s, r] * retire, 1) * back * working
+            retirees[s, r] = float(p.headcount[s, r]) * pmf[s, r] * retire * back * working
             others[s, r] = max(external[s, r] - retirees[s, r].sum(), 0.5 * external[s, r])
     share = np.where(p.route_share.sum(axis=2, keepdims=True) > 0, p.route_share,
                      np.eye(N_ROUTES)[LOCAL_LABOUR])
