@@ -94,9 +94,12 @@ class LabourMarket:
         self.pools.starters += expected_graduates
 
     def figures(self) -> np.ndarray:
-        """[K, R, measures] this week's pool figures for the record (stocks at the end)."""
+        """[K, R, measures] this week's pool figures for the record (stocks at the end), read
+        once a week; the next week's are counted from zero (leavers join the pools before the
+        pools move, so the count starts here, not in `advance`)."""
         out = self.pools.week_record.copy()
         out[:, :, 0] = self.pools.stock()
+        self.pools.week_record[:] = 0.0
         return out
 
     # --- hiring -----------------------------------------------------------------------

@@ -213,7 +213,6 @@ def advance(p: Params, pools: Pools, week: int) -> None:
     local pool renews, a closure opens its switching window. Call before hiring."""
     m = p.market
     rec = pools.week_record
-    rec[:] = 0.0
     for r, queue in enumerate(pools.students):
         if queue and week % WEEKS_PER_YEAR == p.training_week[r]:
             people, career = queue.pop(0)
