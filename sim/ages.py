@@ -247,10 +247,34 @@ def age_fit_misses(p, mean_tol: float = 2.5, share_tol: float = 0.05) -> list[st
 
 def former_staff_inflow(p, pmf: np.ndarray) -> np.ndarray:
     """[R, A] leavers a week who join the pool of former staff (those who leave for another
-    industry), by role and age, with the workforce's ages `pmf` [S, R, A]."""
+    industry), by role and age, with the workforce's ages `pmf` [S, R, A]. Overseas recruits
+    still tied to their sponsor leave the country instead (sim.kernels.choose_destinations), so
+    their share of the leavers is taken out (spread over all ages: they are younger, so the
+    pool's youngest are a little over-counted)."""
     leaving, rel_mult = leaving_rates(p, pmf)
     staff = p.headcount.astype(np.float64)
-    return np.einsum("sr,sra->ra", staff * leaving * p.dest_shares[:, 2:3], pmf * rel_mult) / WEEKS_PER_YEAR
+    other_industry = staff * leaving * p.dest_shares[:, 2:3] * (1.0 - sponsored_share_of_leavers(p))
+    return np.einsum("sr,sra->ra", other_industry, pmf * rel_mult) / WEEKS_PER_YEAR
+
+
+def sponsored_share_of_leavers(p) -> np.ndarray:
+    """[S, R] share of the leavers (retirements aside) who are overseas recruits still within
+    their sponsorship years. In a steady state a route's share of the leavers is its share of
+    the hires from outside (`route_share`: overseas recruits stay longer, but their stock is
+    larger by as much); of an overseas recruit's leaving, the part within the sponsorship years
+    follows the stationary time in post, first year at the first-year multiplier (the starting
+    workforce's rule too: sim.population)."""
+    years = p.market.sponsorship_weeks / WEEKS_PER_YEAR
+    m = p.first_year_multiplier
+    h0 = first_year_hazard_split(p.turnover, m)
+    h1 = m * h0
+    first = (1.0 - np.exp(-h1)) / h1
+    first = first / (first + np.exp(-h1) / h0)                  # share in their first year
+    within = (1.0 - first) * (1.0 - np.exp(-max(years - 1.0, 0.0) * h0)) if years >= 1.0 else 0.0
+    in_years = np.where(years >= 1.0, (m * first + within) / (m * first + 1.0 - first),
+                        m * first * min(years, 1.0) / (m * first + 1.0 - first))
+    share = p.route_share[:, :, INTERNATIONAL] / np.maximum(p.route_share.sum(axis=2), 1e-300)
+    return np.where(p.employs, share * in_years, 0.0)
 
 
 def former_staff_steady(inflow: np.ndarray, drift: float, needed: np.ndarray,
