@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from experiments.fit_behaviour.facts import FACTS, SurveyFact
-from experiments.sensitivity.runs import get_key
+from experiments.sensitivity.runs import number_at
 from sim.config import ConfigError, RunConfig
 from sim.intentions import ANSWERS, SURVEYED, survey, survey_weeks
 from sim.metrics import yearly_rates
@@ -107,12 +107,7 @@ def check_coefficients(base: dict, coefficients: dict[str, tuple[float, float]])
         if not key.startswith("behaviour."):
             raise ConfigError(f"{key}: only behaviour.<...> coefficients are fitted (base rates are "
                               "refitted for every trial)")
-        try:
-            old = get_key(base, key)
-        except KeyError:
-            raise ConfigError(f"{key} is not a config key") from None
-        if isinstance(old, bool) or not isinstance(old, int | float):
-            raise ConfigError(f"{key} = {old!r} is not a number")
+        number_at(base, key)
         if not lo < hi:
             raise ConfigError(f"{key}: range [{lo:g}, {hi:g}] is reversed or empty: give LOW,HIGH with "
                               "LOW < HIGH")

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.sensitivity.methods import morris, morris_runs, problem, sobol, sobol_runs
-from experiments.sensitivity.runs import ModelEvaluator, get_key, point_config
+from experiments.sensitivity.runs import ModelEvaluator, number_at, point_config
 from experiments.sensitivity.settings import OUTPUTS, Settings
 from sim.config import ConfigError
 from sim.files import write_atomic, write_text_atomic
@@ -45,12 +45,7 @@ def check_parameters(base: dict, s: Settings) -> None:
     from sim.config import validate
 
     for key, (lo, hi) in s.parameters.items():
-        try:
-            old = get_key(base, key)
-        except KeyError:
-            raise ConfigError(f"sensitivity.parameters: {key} is not a config key") from None
-        if isinstance(old, bool) or not isinstance(old, int | float):
-            raise ConfigError(f"sensitivity.parameters: {key} = {old!r} is not a number")
+        number_at(base, key, "sensitivity.parameters: ")
         for v in (lo, hi):
             try:
                 validate(point_config(base, [key], [v]))

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.codes import WEEKS_PER_YEAR
+from sim.config import ConfigError
 
 if TYPE_CHECKING:
     from experiments.sensitivity.settings import Settings
@@ -37,6 +38,18 @@ def get_key(tree: dict, key: str) -> Any:
             raise KeyError(key)
         node = node[p]
     return node
+
+
+def number_at(tree: dict, key: str, where: str = "") -> float:
+    """The number at `key`; a ConfigError (its message prefixed by `where`) if the key does not
+    exist or holds something other than a number."""
+    try:
+        old = get_key(tree, key)
+    except KeyError:
+        raise ConfigError(f"{where}{key} is not a config key") from None
+    if isinstance(old, bool) or not isinstance(old, int | float):
+        raise ConfigError(f"{where}{key} = {old!r} is not a number")
+    return old
 
 
 def point_config(base: dict, names: Sequence[str], values: Sequence[float]) -> dict:
