@@ -4,8 +4,11 @@ employer. Rates given per year in the config become weekly probabilities here.
 """
 from __future__ import annotations
 
+import copy
+import json
 import math
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -178,9 +181,34 @@ def _employer_weights(n: int, skew: float) -> np.ndarray:
     return w / w.sum()
 
 
+# The last few runs' arrays, by everything they are built from but the seed: a sweep's batch
+# runs one config over several seeds in one process, and fitting the starting age structure
+# (sim.ages.local_age_profiles) is most of what building costs.
+_BUILT: OrderedDict[str, tuple[Params, list[str]]] = OrderedDict()
+_BUILT_KEEP = 4
+
+
 def build(cfg: RunConfig, scale: float = 1.0) -> Params:
     """Arrays for a run. `scale` multiplies headcounts, employers and training intakes
-    (e.g. 0.05 for a fast test population, ~60 for England from the default)."""
+    (e.g. 0.05 for a fast test population, ~60 for England from the default). Each call gets
+    its own copy: a run may change its arrays (sim.timeline)."""
+    key = json.dumps([cfg.system.model_dump(mode="json"), cfg.behaviour.model_dump(mode="json"),
+                      cfg.years, scale], sort_keys=True, default=str)
+    built = _BUILT.pop(key, None)
+    if built is None:
+        params = _build(cfg, scale)
+        built = params, age_fit_misses(params)
+    _BUILT[key] = built
+    while len(_BUILT) > _BUILT_KEEP:
+        _BUILT.popitem(last=False)
+    for miss in built[1]:
+        warnings.warn(miss, AgeStructureWarning, stacklevel=2)
+    params = copy.deepcopy(built[0])
+    params.seed = cfg.seed
+    return params
+
+
+def _build(cfg: RunConfig, scale: float) -> Params:
     sysc, beh = cfg.system, cfg.behaviour
     roles = sysc.roles
     S, R = N_SECTORS, len(roles)
@@ -295,8 +323,6 @@ def build(cfg: RunConfig, scale: float = 1.0) -> Params:
     )
     params.ref_pay, params.ref_intake, params.ref_competing_pay = ref_pay, ref_intake, ref_competing
     params.local_age_lo, params.local_age_hi, params.age_pmf = local_age_profiles(params)
-    for miss in age_fit_misses(params):
-        warnings.warn(miss, AgeStructureWarning, stacklevel=2)
     params.route_fte = np.ones(N_ROUTES)
     params.route_fte[ROUTES.index("returners")] = rec.returner_fte_factor
     params.route_fte[ROUTES.index("retire_return")] = rec.retiree_fte_factor

@@ -78,3 +78,26 @@ def test_a_change_elsewhere_leaves_other_workers_draws_alone():
     for field in ("burnout", "sick", "flex", "employer"):
         np.testing.assert_array_equal(a[field][~care], b[field][~care], err_msg=field)
     assert not np.array_equal(a["flex"][care], b["flex"][care])
+
+
+def test_a_run_in_a_batch_gives_what_it_gives_alone():
+    """A batch's later seeds reuse the arrays built for its first (sim.params.build keeps them):
+    each run gets its own copy, so a run that changes its arrays (a dated training intake) leaves
+    the next run's alone, and a run gives the same numbers whether or not one ran before it."""
+    from sim import params as pm
+    from sim.system import load_config
+
+    cfg = load_config(["years=2", "scale=0.05", "+timeline.t.key=system.training.nurse.intake_per_year",
+                       "+timeline.t.by_year={2025: 0}"])
+    nurse = cfg.system.roles.index("nurse")
+    pm._BUILT.clear()
+    alone = WorkforceModel(cfg, seed=3, threads=1)
+    alone.run()
+    first = WorkforceModel(cfg, seed=2, threads=1)
+    first.run()
+    again = WorkforceModel(cfg, seed=3, threads=1)
+    assert again.params is not first.params and again.params.seed == 3
+    again.run()
+    pd.testing.assert_frame_equal(alone.timeseries(), again.timeseries())
+    assert again.params.training_intake[nurse] == 0
+    assert pm.build(cfg, cfg.scale).training_intake[nurse] == cfg.system.training["nurse"].intake_per_year * cfg.scale
