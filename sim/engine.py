@@ -34,6 +34,7 @@ class KernelEngine:
         self._decision = np.zeros(self.table.capacity, np.uint8)
         self._rows = np.zeros(max(1024, self.table.capacity // 32), np.int64)
         self._acting = np.zeros(0, np.int64)            # rows whose decision is not STAY
+        self._located = (np.zeros(0, np.uint64), np.zeros(0, np.int64))   # the last locate's rows
 
     def __len__(self) -> int:
         return len(self.table)
@@ -82,16 +83,13 @@ class KernelEngine:
             self.table.add(cohort)
 
     def locate(self, ids: np.ndarray):
-        """For each id: (in post?, employer or -1). One binary search of the table's ids among
-        the (sorted, distinct) ids asked for: no sort of the whole table."""
+        """For each id: (in post?, employer or -1). The rows found are kept for the next call
+        (kernels.find_rows): asked about the same people, it looks only at their rows."""
         t = self.table
         wanted, back = np.unique(np.asarray(ids, np.uint64), return_inverse=True)
-        emp = np.full(len(wanted), -1, np.int64)
-        if len(wanted):
-            pos = np.minimum(np.searchsorted(wanted, t.id), len(wanted) - 1)
-            hit = t.live.view(bool) & (wanted[pos] == t.id)
-            emp[pos[hit]] = t.employer[hit]
-        emp = emp[back.ravel()]
+        rows = kernels.find_rows(t.live, t.id, wanted, *self._located)
+        self._located = (wanted, rows)
+        emp = np.where(rows >= 0, t.cols["employer"][np.maximum(rows, 0)], -1).astype(np.int64)[back.ravel()]
         return emp >= 0, emp
 
     def aggregate(self) -> np.ndarray:

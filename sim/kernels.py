@@ -9,6 +9,7 @@
 - `choose_destinations` handles the few leavers (a fraction of a percent a week) in a second
   pass, in worker-id order: retirement, a search for another job in the system, or an exit.
 - `count_fills` draws how many open posts are filled this week.
+- `find_rows` finds the rows of given worker ids (for programmes that follow people).
 
 `sim/reference.py` writes the same rules per agent in plain Python; the docking test holds
 the two to identical results. Keep the arithmetic order identical in both when editing.
@@ -309,3 +310,44 @@ def count_fills(seed, week, open_posts, p_fill, keys):
                 c += 1
         out[k] = c
     return out
+
+
+@nb.njit(cache=True)
+def find_rows(live, ids, wanted, hint_ids, hint_rows):
+    """The row of each of the sorted, distinct ids `wanted` among the live rows (-1: not in
+    post). A row is checked first where an earlier call found the id (`hint_ids` sorted, with
+    their `hint_rows`): a worker keeps their row while in post, so a programme that asks about
+    the same people every week costs a look at each, and only the others (new, or gone) a pass
+    over the table."""
+    k = wanted.shape[0]
+    rows = np.full(k, -1, np.int64)
+    unknown = np.zeros(k, np.bool_)
+    n_unknown = 0
+    h = 0
+    for j in range(k):                      # both sorted: one walk along the two
+        while h < hint_ids.shape[0] and hint_ids[h] < wanted[j]:
+            h += 1
+        if h < hint_ids.shape[0] and hint_ids[h] == wanted[j]:
+            r = hint_rows[h]
+            if r >= 0 and r < live.shape[0] and live[r] and ids[r] == wanted[j]:
+                rows[j] = r
+                continue
+        unknown[j] = True
+        n_unknown += 1
+    if n_unknown == 0:
+        return rows
+    ask = np.empty(n_unknown, np.uint64)
+    at = np.empty(n_unknown, np.int64)
+    m = 0
+    for j in range(k):
+        if unknown[j]:
+            ask[m] = wanted[j]
+            at[m] = j
+            m += 1
+    lo, hi = ask[0], ask[n_unknown - 1]     # ids carry their hiring week: most rows are outside
+    for i in range(live.shape[0]):
+        if live[i] and ids[i] >= lo and ids[i] <= hi:
+            q = np.searchsorted(ask, ids[i])
+            if q < n_unknown and ask[q] == ids[i]:
+                rows[at[q]] = i
+    return rows

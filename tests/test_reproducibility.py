@@ -100,4 +100,5 @@ def test_a_run_in_a_batch_gives_what_it_gives_alone():
     again.run()
     pd.testing.assert_frame_equal(alone.timeseries(), again.timeseries())
     assert again.params.training_intake[nurse] == 0
-    assert pm.build(cfg, cfg.scale).training_intake[nurse] == cfg.system.training["nurse"].intake_per_year * cfg.scale
+    configured = cfg.system.training["nurse"].intake_per_year * cfg.scale
+    assert pm.build(cfg, cfg.scale).training_intake[nurse] == configured
