@@ -192,6 +192,15 @@ def settle_decisions(seed, week, decision, ids, sector, role, age, rules, acting
     return k
 
 
+@nb.njit(inline="always")
+def _add_run(acc, k, a0, a1, a2, a3, a4):
+    acc[k, 0] += a0
+    acc[k, 1] += a1
+    acc[k, 2] += a2
+    acc[k, 3] += a3
+    acc[k, 4] += a4
+
+
 @nb.njit(parallel=True, cache=True)
 def aggregate(active, employer, role, fte, sick, burnout, n_employers, n_roles, chunks, thresholds):
     """Per (employer, role): headcount, FTE and sick FTE (hundredths), the burnout sum (fixed
@@ -205,21 +214,34 @@ def aggregate(active, employer, role, fte, sick, burnout, n_employers, n_roles, 
     size = (n + chunks - 1) // chunks
     # The two threshold counts share one counter, the first in the low 32 bits and the second in
     # the high ones (a table holds far fewer than 2**31 workers): one add, not two, measured
-    # ~25% faster at England's size. A cell's five counters stay within 40 bytes.
+    # ~25% faster at England's size. A cell's five counters stay within 40 bytes. Rows of one
+    # cell mostly come together (the starting workforce is laid out by employer): the sums of a
+    # run of rows are kept in registers and added to the cell once, ~1.5x faster than adding
+    # each row to memory (measured at the default's and England's sizes).
     part = np.zeros((chunks, m, 5), np.int64)
     t0, t1 = thresholds[0], thresholds[1]
     for c in nb.prange(chunks):
         acc = part[c]
+        k = -1
+        a0 = a1 = a2 = a3 = a4 = 0
         for i in range(c * size, min(n, (c + 1) * size)):
             if active[i] == 0:
                 continue
-            k = employer[i] * n_roles + role[i]
-            acc[k, 0] += 1
-            acc[k, 1] += fte[i]
-            if sick[i]:
-                acc[k, 2] += fte[i]
-            acc[k, 3] += burnout[i]
-            acc[k, 4] += np.int64(burnout[i] >= t0) + (np.int64(burnout[i] >= t1) << 32)
+            cell = employer[i] * n_roles + role[i]
+            if cell != k:
+                if k >= 0:
+                    _add_run(acc, k, a0, a1, a2, a3, a4)
+                k = cell
+                a0 = a1 = a2 = a3 = a4 = 0
+            f = np.int64(fte[i])
+            b = np.int64(burnout[i])
+            a0 += 1
+            a1 += f
+            a2 += f * np.int64(sick[i] != 0)
+            a3 += b
+            a4 += np.int64(b >= t0) + (np.int64(b >= t1) << 32)
+        if k >= 0:
+            _add_run(acc, k, a0, a1, a2, a3, a4)
     total = part[0].copy()
     for c in range(1, chunks):
         total += part[c]
