@@ -62,8 +62,8 @@ class KernelEngine:
         mask = (d == lo) if hi is None else (d >= lo) & (d <= hi)
         rows = rows[mask & t.live.view(bool)[rows]]
         rows = rows[np.argsort(t.id[rows], kind="stable")]
-        out = Cohort(**{k: t.cols[k][rows].copy() for k in FIELDS})
-        out.arrays["decision"] = self._decision[rows].copy()
+        out = Cohort(**{k: t.cols[k][rows] for k in FIELDS})      # picking rows copies them
+        out.arrays["decision"] = self._decision[rows]
         out.arrays["row"] = rows
         return out
 
