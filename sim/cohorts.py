@@ -38,25 +38,31 @@ class CohortRecorder:
     def table(self, weeks: int, route_names: list[str], start_date: np.datetime64) -> pd.DataFrame:
         """One row per (intake cohort, route, sector, role, weeks since joining) observed by the
         end of the run."""
-        rows = []
+        cols = ["cohort_week", "cohort_start", "route", "sector", "role", "weeks_since_joining", "joined",
+                "in_post", *[f"left_to_{d}" for d in DESTINATIONS]]
+        parts: list[dict[str, np.ndarray]] = []
+        routes, sectors, roles = (np.array(names, dtype=object)
+                                  for names in (route_names, SECTORS, self.roles))
         for c0 in range(0, weeks, INTAKE_WEEKS):
             c1 = min(c0 + INTAKE_WEEKS, weeks)
             joined = self.joined[c0:c1].sum(axis=0)                     # [routes, S, R]
             left = self.left[c0:c1]
+            k, s, r = np.nonzero(joined)
             for m_i, m in enumerate(MILESTONES):
                 if c1 - 1 + m > weeks:  # the last joiners of the intake not yet m weeks in
                     continue
-                gone = left[:, :, :, :, : m_i + 1].sum(axis=(0, 4))     # [routes, S, R, D]
-                for k, s, r in zip(*np.nonzero(joined), strict=True):
-                    row = {"cohort_week": c0, "cohort_start": start_date + np.timedelta64(7 * c0, "D"),
-                           "route": route_names[k], "sector": SECTORS[s], "role": self.roles[r],
-                           "weeks_since_joining": m, "joined": int(joined[k, s, r]),
-                           "in_post": int(joined[k, s, r] - gone[k, s, r].sum())}
-                    row.update({f"left_to_{d}": int(gone[k, s, r, j]) for j, d in enumerate(DESTINATIONS)})
-                    rows.append(row)
-        cols = ["cohort_week", "cohort_start", "route", "sector", "role", "weeks_since_joining", "joined",
-                "in_post", *[f"left_to_{d}" for d in DESTINATIONS]]
-        df = pd.DataFrame(rows, columns=cols)
+                gone = left[:, :, :, :, : m_i + 1].sum(axis=(0, 4))[k, s, r]     # [n, D]
+                n = len(k)
+                part = {"cohort_week": np.full(n, c0, np.int64),
+                        "cohort_start": np.full(n, start_date + np.timedelta64(7 * c0, "D")),
+                        "route": routes[k], "sector": sectors[s], "role": roles[r],
+                        "weeks_since_joining": np.full(n, m, np.int64),
+                        "joined": joined[k, s, r].astype(np.int64),
+                        "in_post": (joined[k, s, r] - gone.sum(axis=1)).astype(np.int64)}
+                part.update({f"left_to_{d}": gone[:, j].astype(np.int64) for j, d in enumerate(DESTINATIONS)})
+                parts.append(part)
+        df = pd.DataFrame({c: np.concatenate([p[c] for p in parts]) for c in cols} if parts else [],
+                          columns=cols)
         df["cohort_start"] = pd.to_datetime(df["cohort_start"])
         df["retention"] = df["in_post"] / df["joined"]
         return df
