@@ -6,6 +6,7 @@ killed never leaves a half-written file where a complete one is expected.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -32,6 +33,7 @@ def config_hash(config_dict: dict) -> str:
     return hashlib.sha256(blob).hexdigest()
 
 
+@functools.cache   # the code a process runs is the code it imported: asked once per process
 def git_revision() -> str:
     here = Path(__file__).resolve().parent
     try:
@@ -44,6 +46,7 @@ def git_revision() -> str:
         return "unknown"
 
 
+@functools.cache
 def package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:
@@ -61,8 +64,10 @@ def _rate(value) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def summary(model, wall_time_s: float) -> dict:
-    ts = model.timeseries()
+def summary(model, wall_time_s: float, ts=None) -> dict:
+    """The run's yearly rates per sector, programme costs and recruits, and the manifest (`ts`:
+    the model's timeseries, if already made)."""
+    ts = model.timeseries() if ts is None else ts
     rates = yearly_rates(ts, ["sector"])
     last = ts[ts["week"] == ts["week"].max()].groupby("sector", observed=True)["headcount"].sum()
     sectors = {}
@@ -99,7 +104,7 @@ def summary(model, wall_time_s: float) -> dict:
             "start_date": str(model.config.system.start_date), "system": model.config.system.name,
             "engine": model.engine.name, "workers_start": int(sum(model.headcount_start.values())),
             "config_hash": config_hash(cfg), "git_revision": git_revision(),
-            "packages": package_versions(), "wall_time_s": round(wall_time_s, 3),
+            "packages": dict(package_versions()), "wall_time_s": round(wall_time_s, 3),
             "phase_seconds": {k: round(v, 4) for k, v in model.phase_seconds.items()},
         },
     }
@@ -110,7 +115,7 @@ def write_run(model, folder: Path, wall_time_s: float,
     """Write the run's outputs, plus the resolved config and the command-line overrides."""
     folder.mkdir(parents=True, exist_ok=True)
     ts, fl = model.timeseries(), model.flows()
-    info = summary(model, wall_time_s)
+    info = summary(model, wall_time_s, ts)
     config = json.dumps(model.config.model_dump(mode="json"), indent=2)
     tables = {"timeseries": ts, "flows": fl, "cohorts": model.cohort_table(),
               "programmes": model.programme_table(), "leavers": model.leavers(), "pools": model.pools(),
