@@ -7,7 +7,11 @@
 - `aggregate` sums stocks per (employer, role) in integer units: exact, and independent of
   thread count and row order; `age_profile` counts workers by age band once a year.
 - `choose_destinations` handles the few leavers (a fraction of a percent a week) in a second
-  pass, in worker-id order: retirement, a search for another job in the system, or an exit.
+  pass: retirement, a search for another job in the system, or an exit.
+
+Loops whose iterations are independent are `prange` loops even where they are short: Numba
+compiled the same body several times slower in a plain `range` loop (measured: the
+destinations of England's leavers ~7x faster on one thread).
 - `count_fills` draws how many open posts are filled this week.
 - `find_rows` finds the rows of given worker ids (for programmes that follow people).
 
@@ -282,7 +286,7 @@ def pick_employer(cum, lo, hi, skip, x):
     return a
 
 
-@nb.njit(cache=True)
+@nb.njit(parallel=True, cache=True)
 def choose_destinations(seed, n_roles, w, rules, x):
     """What each leaver does (`w`: the leavers' columns, in worker-id order): a destination
     code (codes.DESTINATIONS) for those who leave the system, or the sector (0..S-1) where they
@@ -295,7 +299,7 @@ def choose_destinations(seed, n_roles, w, rules, x):
     week, dest_cum = x.week, x.dest_cum
     n = w.id.shape[0]
     dest = np.empty(n, np.int8)
-    for j in range(n):
+    for j in nb.prange(n):   # each leaver's draws are their own: any order, any threads
         wid = w.id[j]
         s = w.sector[j]
         r = w.role[j]
@@ -316,13 +320,13 @@ def choose_destinations(seed, n_roles, w, rules, x):
     return dest
 
 
-@nb.njit(cache=True)
+@nb.njit(parallel=True, cache=True)
 def count_fills(seed, week, open_posts, p_fill, keys):
     """How many of the open_posts[k] (a real number) vacant posts of cell k are filled this
     week: each whole post with probability p_fill[k], the fractional last one with
     p_fill[k] times its fraction (small employers rarely have a whole post open)."""
     out = np.zeros(open_posts.shape[0], np.int64)
-    for k in range(open_posts.shape[0]):
+    for k in nb.prange(open_posts.shape[0]):   # each cell's draws are its own
         n = int(np.floor(open_posts[k]))
         frac = open_posts[k] - n
         c = 0
