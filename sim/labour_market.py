@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numba as nb
 import numpy as np
 
 from sim import pools as pl
@@ -34,13 +35,19 @@ from sim.workers import Cohort
 STOCK_POOLS = (EDUCATION, LOCAL_LABOUR, RETURNERS, RETIRE_RETURN)
 
 
+@nb.njit(cache=True)
 def rank_within(group: np.ndarray) -> np.ndarray:
     """Each entry's position among the entries of its group before it (0 for the first)."""
-    order = np.argsort(group, kind="stable")
-    sorted_ = group[order]
-    starts = np.flatnonzero(np.r_[True, sorted_[1:] != sorted_[:-1]])
-    rank = np.empty(len(group), np.int64)
-    rank[order] = np.arange(len(group)) - np.repeat(starts, np.diff(np.r_[starts, len(group)]))
+    n = group.shape[0]
+    rank = np.empty(n, np.int64)
+    if n == 0:
+        return rank
+    lo = group.min()
+    seen = np.zeros(group.max() - lo + 1, np.int64)
+    for i in range(n):
+        g = group[i] - lo
+        rank[i] = seen[g]
+        seen[g] += 1
     return rank
 
 

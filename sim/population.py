@@ -225,10 +225,17 @@ def settle_burnout(p: Params, cohort: Cohort, pressure_er: np.ndarray) -> None:
     cohort.arrays["burnout"] = np.rint(b * BURNOUT_UNIT).astype(np.uint16)
 
 
-def pool_ages(u: np.ndarray, stock: np.ndarray) -> np.ndarray:
-    """Ages of people hired from a pool kept by age ([A] expected people by age)."""
-    pmf = stock / max(stock.sum(), 1e-300)
-    return draw_ages(u, pmf)
+def pool_ages(u: np.ndarray, stock: np.ndarray, sector: np.ndarray, role: np.ndarray,
+              otherwise: np.ndarray) -> np.ndarray:
+    """Ages of people hired from a pool kept by age (`stock`: [R, A] expected people by role and
+    age, or [S, R, A] by the sector they left), by inverse CDF of each hire's role (and sector);
+    `otherwise` where the pool holds nobody."""
+    total = stock.sum(axis=-1, keepdims=True)
+    cdf = np.cumsum(stock / np.maximum(total, 1e-300), axis=-1)
+    rows, held = (cdf[sector, role], total[sector, role, 0]) if stock.ndim == 3 \
+        else (cdf[role], total[role, 0])
+    idx = (rows <= u[:, None]).sum(axis=1)          # = searchsorted(row, u, side="right")
+    return np.where(held > 0, AGES[np.minimum(idx, len(AGES) - 1)], otherwise)
 
 
 def new_hires(p: Params, week: int, employer: np.ndarray, role: np.ndarray, k: np.ndarray, *,
@@ -274,12 +281,9 @@ def new_hires(p: Params, week: int, employer: np.ndarray, role: np.ndarray, k: n
     if lag is None and pool_stocks:
         v = uniforms(p.seed, kw, ids, S_POOL_AGE)
         for k_route, stock in pool_stocks.items():       # [R, A], or [S, R, A] by sector left
-            for s_, r in {(int(a), int(b)) for a, b in zip(sector[route == k_route], role[route == k_route],
-                                                            strict=True)}:
-                sel = (route == k_route) & (role == r) & (sector == s_)
-                by_age = stock[s_, r] if stock.ndim == 3 else stock[r]
-                if by_age.sum() > 0:
-                    age[sel] = pool_ages(v[sel], by_age)
+            sel = np.flatnonzero(route == k_route)
+            if len(sel):
+                age[sel] = pool_ages(v[sel], stock, sector[sel], role[sel], age[sel])
     mean_fte = np.rint(p.hire_fte_units[sector, role] * fte_factor)
     eq = p.burnout_equilibrium()
     zeros = np.zeros(n, DT_WEEKS)
