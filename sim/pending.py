@@ -33,9 +33,13 @@ class PendingHires:
         self.agreed += len(hires)
         self._count(hires, 1)
         weeks = hires["arrival_week"]
-        for w in np.unique(weeks):
-            sel = weeks == w
-            self.by_week.setdefault(int(w), []).append((order[sel], hires.take(sel)))
+        if (weeks[1:] < weeks[:-1]).any():     # by week, in the order agreed within each week
+            by = np.argsort(weeks, kind="stable")
+            hires, weeks, order = hires.take(by), weeks[by], order[by]
+        starts = np.flatnonzero(np.r_[True, weeks[1:] != weeks[:-1]])
+        for a, b in zip(starts, np.r_[starts[1:], len(weeks)], strict=True):
+            part = hires if b - a == len(weeks) else Cohort(**{k: v[a:b] for k, v in hires.arrays.items()})
+            self.by_week.setdefault(int(weeks[a]), []).append((order[a:b], part))
 
     def take_due(self, week: int) -> Cohort:
         """Every hire starting in `week` or before, in the order they were agreed; they are no
