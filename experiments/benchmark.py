@@ -42,9 +42,10 @@ def _step_rate(engine: str, years: int, scale: float, threads: int = 0) -> dict:
 def england(weeks_years: int, threads: int = 0) -> dict:
     """Run England in this process and report time, memory and the table's bytes per worker."""
     from sim import WorkforceModel
-    from sim.limits import peak_memory
+    from sim.limits import peak_memory, resident_memory
 
     WorkforceModel(years=1, scale=0.01, threads=threads).run()  # compile outside the timing
+    before = resident_memory()        # the interpreter, the libraries and the compiled kernels
     t0 = time.perf_counter()
     m = WorkforceModel(years=weeks_years, seed=0, scale=ENGLAND_WORKERS / 58_800, threads=threads)
     build_s = time.perf_counter() - t0
@@ -57,6 +58,9 @@ def england(weeks_years: int, threads: int = 0) -> dict:
         "england_workers_start": workers, "england_workers_end": len(m.engine),
         "england_weeks": m.week, "england_wall_s": round(wall, 2), "england_build_s": round(build_s, 2),
         "england_peak_rss_mb": round(peak_memory() / 2**20, 1),
+        "england_rss_before_build_mb": round(before / 2**20, 1),
+        # the run's own peak (above what the process held before it) over the workers at the end
+        "peak_bytes_per_worker": round((peak_memory() - before) / len(m.engine), 1),
         "bytes_per_worker": round(state_bytes / len(m.engine), 1),
         "england_phase_seconds": {k: round(v, 2) for k, v in m.phase_seconds.items()},
     }

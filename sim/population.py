@@ -51,6 +51,7 @@ PART_TIME_HI = 0.9
 # homes with nursing employ nurses, most home care providers none). Spreading one nurse over every
 # provider would leave each with a fraction of a post it could never fill.
 MIN_STAFF_PER_EMPLOYER = 3
+BUILD_BLOCK = 1 << 19   # starting workers drawn at a time: the build's temporaries stay small
 
 
 def hire_id(week: int, channel: int, role: np.ndarray, employer: np.ndarray,
@@ -143,7 +144,11 @@ def _allocate(n: int, weights: np.ndarray) -> np.ndarray:
 def initial_population(p: Params) -> Cohort:
     """Workers in post at the start, per (sector, role), spread over the sector's employers. Ages
     come from the stationary age structure and tenures from the stationary time in post
-    (sim.ages), so the starting workforce is one the model's own flows keep in place."""
+    (sim.ages), so the starting workforce is one the model's own flows keep in place.
+
+    Every draw is keyed by the worker's id, so the workers are drawn a block of rows at a time
+    into the cohort's arrays: the same workers, without a full-size float array per draw (at
+    England's size those made the build the run's peak of memory)."""
     sector, employer, role = [], [], []
     for s in range(N_SECTORS):
         lo, hi = p.sector_first[s], p.sector_first[s + 1]
@@ -155,18 +160,33 @@ def initial_population(p: Params) -> Cohort:
             weights = np.zeros(hi - lo)
             weights[:k] = p.employer_weight[lo:lo + k] / p.employer_weight[lo:lo + k].sum()
             counts = _allocate(n, weights)
-            employer.append(np.repeat(np.arange(lo, hi), counts))
-            sector.append(np.full(n, s))
-            role.append(np.full(n, r))
+            employer.append(np.repeat(np.arange(lo, hi), counts).astype(DT_EMPLOYER))
+            sector.append(np.full(n, s, DT_CODE))
+            role.append(np.full(n, r, DT_CODE))
     if not sector:
         return Cohort.empty()
     sector, employer, role = (np.concatenate(x) for x in (sector, employer, role))
     n = len(sector)
-    ids = np.arange(n, dtype=DT_ID)
-    u = {st: uniforms(p.seed, INIT_WEEK, ids, st) for st in
-         (S_AGE, S_FTE, S_TENURE, S_PLACE, S_BURNOUT0, S_SICK, S_ROUTE, S_DEPRIVED)}
-    age = draw_ages(u[S_AGE], p.age_pmf.reshape(-1, len(AGES)), sector * p.n_roles + role).astype(DT_AGE)
+    out = Cohort.empty()
+    out.arrays.update({k: np.empty(n, a.dtype) for k, a in out.arrays.items()})
+    out.arrays.update(sector=sector, employer=employer, role=role)
     h0 = first_year_hazard_split(p.turnover, p.first_year_multiplier)
+    for a in range(0, n, BUILD_BLOCK):
+        b = min(n, a + BUILD_BLOCK)
+        block = _starting_workers(p, h0, np.arange(a, b, dtype=DT_ID), sector[a:b].astype(np.int64),
+                                  role[a:b].astype(np.int64))
+        for k, v in block.items():
+            out.arrays[k][a:b] = v
+    return out
+
+
+def _starting_workers(p: Params, h0: np.ndarray, ids: np.ndarray, sector: np.ndarray,
+                      role: np.ndarray) -> dict[str, np.ndarray]:
+    """Every field but the place (sector, employer, role) of the starting workers `ids`."""
+    n = len(ids)
+    u = {st: uniforms(p.seed, INIT_WEEK, ids, st) for st in
+         (S_AGE, S_FTE, S_TENURE, S_PLACE, S_SICK, S_ROUTE, S_DEPRIVED)}
+    age = draw_ages(u[S_AGE], p.age_pmf.reshape(-1, len(AGES)), sector * p.n_roles + role).astype(DT_AGE)
     years = draw_tenure_years(u[S_TENURE], h0[sector, role], p.first_year_multiplier)
     years = np.minimum(years, np.maximum(age.astype(np.float64) - 18.0, 0.0))
     tenure = np.minimum(np.floor(years * WEEKS_PER_YEAR), 32000).astype(DT_WEEKS)
@@ -176,13 +196,12 @@ def initial_population(p: Params) -> Cohort:
     sponsored = np.where(route == INTERNATIONAL,
                          np.maximum(p.market.sponsorship_weeks + join_week, 0), 0).astype(DT_WEEKS)
     career, career_until = apprentices_at_start(p, ids, sector, role, age)
-    return Cohort(
-        id=ids, sector=sector.astype(DT_CODE), employer=employer.astype(DT_EMPLOYER),
-        role=role.astype(DT_CODE), age=age, tenure=tenure, sector_tenure=tenure.copy(),
+    return dict(
+        id=ids, age=age, tenure=tenure, sector_tenure=tenure,
         fte=draw_fte_units(u[S_FTE], np.rint(p.hire_fte_units[sector, role] * p.route_fte[route])),
         flex=draw_flex(u[S_PLACE], p), burnout=np.zeros(n, np.uint16),  # see settle_burnout
         sick=(u[S_SICK] < p.sickness[sector, role]).astype(DT_FLAG),
-        route=route, entry_route=route.copy(), prev_role=np.full(n, -1, DT_CODE),
+        route=route, entry_route=route, prev_role=np.full(n, -1, DT_CODE),
         career=career, career_until=career_until, sponsored_until=sponsored,
         deprived=(u[S_DEPRIVED] < p.deprived_share).astype(DT_FLAG),
         join_week=join_week.astype(DT_WEEKS),
@@ -213,16 +232,20 @@ def apprentices_at_start(p: Params, ids: np.ndarray, sector: np.ndarray, role: n
 def settle_burnout(p: Params, cohort: Cohort, pressure_er: np.ndarray) -> None:
     """Start each worker near the burnout equilibrium of their starting pressure and
     flexible-working status (the stationary spread of the weekly noise around it), so the
-    first year is not a warm-up."""
-    press = pressure_er[cohort["employer"].astype(np.int64) * p.n_roles + cohort["role"]]
-    stress = (p.base_stress + p.pressure_weight * np.maximum(press - 1.0, 0.0)
-              + p.unmet_flex_weight * (cohort["flex"] == FLEX_UNMET))
-    eq = p.b_rise / p.b_recovery * stress
+    first year is not a warm-up. A block of rows at a time (see initial_population)."""
     # Stationary s.d. of an AR(1) with coefficient (1 - recovery) and uniform noise.
     sd = p.b_noise / np.sqrt(12.0) / np.sqrt(1.0 - (1.0 - p.b_recovery) ** 2)
-    u = uniforms(p.seed, INIT_WEEK, cohort["id"], S_BURNOUT0)
-    b = np.clip(eq + sd * np.sqrt(12.0) * (u - 0.5), 0.0, 1.0)
-    cohort.arrays["burnout"] = np.rint(b * BURNOUT_UNIT).astype(np.uint16)
+    burnout = np.empty(len(cohort), np.uint16)
+    for a in range(0, len(cohort), BUILD_BLOCK):
+        rows = slice(a, a + BUILD_BLOCK)
+        press = pressure_er[cohort["employer"][rows].astype(np.int64) * p.n_roles + cohort["role"][rows]]
+        stress = (p.base_stress + p.pressure_weight * np.maximum(press - 1.0, 0.0)
+                  + p.unmet_flex_weight * (cohort["flex"][rows] == FLEX_UNMET))
+        eq = p.b_rise / p.b_recovery * stress
+        u = uniforms(p.seed, INIT_WEEK, cohort["id"][rows], S_BURNOUT0)
+        b = np.clip(eq + sd * np.sqrt(12.0) * (u - 0.5), 0.0, 1.0)
+        burnout[rows] = np.rint(b * BURNOUT_UNIT)
+    cohort.arrays["burnout"] = burnout
 
 
 def pool_ages(u: np.ndarray, stock: np.ndarray, sector: np.ndarray, role: np.ndarray,

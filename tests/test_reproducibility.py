@@ -102,3 +102,23 @@ def test_a_run_in_a_batch_gives_what_it_gives_alone():
     assert again.params.training_intake[nurse] == 0
     configured = cfg.system.training["nurse"].intake_per_year * cfg.scale
     assert pm.build(cfg, cfg.scale).training_intake[nurse] == configured
+
+
+def test_the_starting_workforce_is_the_same_drawn_in_one_block_or_many(monkeypatch):
+    """The starting workers are drawn a block of rows at a time (to keep the build's memory
+    small); every draw is keyed by the worker's id, so blocks of any size give the same people."""
+    from sim import population
+    from sim.system import load_config
+
+    cfg = load_config(["years=1", "scale=0.1"])
+
+    def built():
+        m = WorkforceModel(cfg, seed=4, threads=1)
+        return m.engine.snapshot()
+
+    whole = built()
+    monkeypatch.setattr(population, "BUILD_BLOCK", 997)
+    blocks = built()
+    assert len(whole) > 5 * 997
+    for k in whole.arrays:
+        np.testing.assert_array_equal(whole[k], blocks[k], err_msg=k)
