@@ -8,17 +8,20 @@ The figures (`estimate`):
   fill the funded posts (staff / (1 - vacancy)), with establishment growth and the winter
   surge at their largest over the run; room is reserved in steps of 1.5x, and while the table
   grows the old and the new arrays are both held;
-- setting up: drawing the starting population holds its random draws and codes (`SETUP_BYTES`
-  per starting worker), more than the table itself;
+- setting up: the starting population is drawn a block of rows at a time
+  (`sim.population.BUILD_BLOCK`), each block holding its random draws and codes
+  (`BLOCK_BYTES` a worker of the block), and is then copied into the table while both are held
+  (`SETUP_BYTES` per starting worker beyond the table);
 - per employer and role: the employer agents and the state arrays (`EMPLOYER_BYTES`);
 - the weekly records (stocks, flows, intake cohorts) for every week of the run;
 - the interpreter with its libraries (`BASE_BYTES`);
 - the reference engine's Mesa agents (`AGENT_BYTES` per worker) when it is chosen.
 
-The per-worker constants were measured as peak resident memory (`peak_memory`) of runs of the
-default at scales 0.001 to 32 (62 to 2M workers) and of the reference engine at 0.1 and 0.4,
-on Python 3.11 with the locked libraries; `tests/test_limits.py` checks the estimate against
-a measured run. The estimate is typically 1-15% above the measured peak (the default, England);
+The per-worker constants were measured as peak resident memory (`peak_memory`) of one-year
+runs of the default at scales 1 to 59.5 (58,800 to 3.5M workers, England's size) and of the
+reference engine at 0.1 and 0.4, on Python 3.11 with the locked libraries;
+`tests/test_limits.py` checks the estimate against a measured run. The estimate was 5-15%
+above the measured peak at those scales;
 the peak of the same run has measured up to ~40% higher on a busy machine, so treat a run close
 to the limit with care.
 """
@@ -33,11 +36,13 @@ import numpy as np
 
 from sim.codes import N_DESTINATIONS, N_ROUTES, N_SECTORS, NODES, WEEKS_PER_YEAR
 from sim.config import ConfigError, RunConfig
+from sim.population import BUILD_BLOCK
 from sim.workers import FIELDS
 
 MIB = 2**20
 BASE_BYTES = 300 * MIB      # numpy, numba, pandas, pyarrow, mesa and hydra loaded: 276-285 MiB measured
-SETUP_BYTES = 200           # per starting worker while the population is drawn: 195 measured
+SETUP_BYTES = 20            # per starting worker while the population joins the table: ~17 measured
+BLOCK_BYTES = 150           # per worker of a block of the population being drawn: ~140 measured
 AGENT_BYTES = 1000          # per worker with engine=reference (a mesa.Agent): ~770 measured
 EMPLOYER_BYTES = 2000       # per employer (its agent, its rows of the state arrays): ~1,400 measured
 RECORDED_STOCKS = 12        # weekly stock arrays of sim.recorder (float64 per sector and role)
@@ -111,7 +116,7 @@ def estimate(cfg: RunConfig) -> Estimate:
     row = table_bytes_per_worker()
     fits = peak <= TABLE_HEADROOM * start
     table = row * (TABLE_HEADROOM * start if fits else (1 + TABLE_GROWTH) * peak)
-    setup = (SETUP_BYTES - row) * start   # the table is counted above
+    setup = SETUP_BYTES * start + BLOCK_BYTES * min(start, BUILD_BLOCK)
     routes = N_ROUTES + 1 + 4 * len(cfg.intervention)
     records = 8 * weeks * (RECORDED_STOCKS * N_SECTORS * len(roles) + len(NODES) ** 2
                            + routes * (1 + 3 * N_DESTINATIONS))
