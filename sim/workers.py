@@ -100,13 +100,16 @@ class Cohort:
 
 
 class WorkerTable:
-    """Struct-of-arrays storage with free-row reuse. `active[i]` marks a row in use."""
+    """Struct-of-arrays storage with free-row reuse. `active[i]` marks a row in use; the rows
+    freed by leavers are kept in a sorted list, so placing joiners looks at the few free rows,
+    not at the whole table."""
 
     def __init__(self, capacity: int):
         self.capacity = max(int(capacity), 16)
         self.cols = {k: np.zeros(self.capacity, dt) for k, dt in FIELDS.items()}
         self.active = np.zeros(self.capacity, np.uint8)
         self.n_rows = 0  # rows [0, n_rows) have been used at least once
+        self.free = np.zeros(0, np.int64)   # rows below n_rows not in use, ascending
 
     def __getattr__(self, name: str) -> np.ndarray:
         cols = self.__dict__.get("cols")
@@ -131,20 +134,22 @@ class WorkerTable:
     def add(self, cohort: Cohort) -> np.ndarray:
         """Place a cohort in free rows (lowest first), growing the table if needed; returns rows."""
         n = len(cohort)
-        free = np.flatnonzero(self.live == 0)
+        free = self.free
         if len(free) < n:
             extra = n - len(free)
             self._reserve(self.n_rows + extra)
             free = np.concatenate([free, np.arange(self.n_rows, self.n_rows + extra)])
             self.n_rows += extra
-        rows = free[:n]
+        rows, self.free = free[:n], free[n:]
         for k in FIELDS:
             self.cols[k][rows] = cohort[k]
         self.active[rows] = 1
         return rows
 
     def remove(self, rows: np.ndarray) -> None:
+        rows = np.asarray(rows, np.int64)
         self.active[rows] = 0
+        self.free = np.union1d(self.free, rows)
 
     def _reserve(self, needed: int) -> None:
         if needed <= self.capacity:

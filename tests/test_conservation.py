@@ -54,6 +54,14 @@ def test_no_worker_in_two_places(small_run):
         assert got == n
 
 
+def test_the_free_rows_are_the_rows_not_in_use(small_run):
+    """Joiners take the lowest free rows from a list kept as leavers go: after two years of
+    joining and leaving it holds exactly the table's unused rows, in order."""
+    t = small_run.engine.table
+    np.testing.assert_array_equal(t.free, np.flatnonzero(t.live == 0))
+    assert len(t.free) < t.n_rows
+
+
 def test_stocks_are_consistent(small_run):
     ts = small_run.timeseries()
     assert (ts["headcount"] >= 0).all() and (ts["fte"] <= ts["headcount"]).all()
