@@ -103,9 +103,12 @@ class KernelEngine:
         return kernels.age_profile(t.live, t.sector, t.role, t.age, N_SECTORS, self.p.n_roles, BAND_LO)
 
     def age_one_year(self) -> None:
+        """Everyone a year older; the table laid out by (employer, role) again (rows change:
+        a cohort from `decided` is for the week it was taken)."""
         t = self.table
         live = t.live.astype(bool)
         t.age[live] = np.minimum(t.age[live].astype(np.int64) + 1, MAX_AGE - 1)
+        t.compact()
 
     def snapshot(self) -> Cohort:
         """Every worker in post, sorted by id (for tests and inspection)."""

@@ -146,6 +146,21 @@ class WorkerTable:
         self.active[rows] = 1
         return rows
 
+    def compact(self) -> None:
+        """Move the workers in post to the first rows, in order of (employer, role), and free
+        the rest. Joiners fill the rows of leavers wherever they are, so over a year a cell's
+        workers scatter across the table; laid out by cell again, the weekly passes that add
+        up each cell's stocks read it in long runs (sim.kernels.aggregate). No result depends
+        on a worker's row (every draw is keyed by id)."""
+        live = np.flatnonzero(self.live)
+        rows = live[np.lexsort((self.cols["role"][live], self.cols["employer"][live]))]
+        n = len(rows)
+        for col in self.cols.values():
+            col[:n] = col[rows]
+        self.active[:self.n_rows] = 0
+        self.active[:n] = 1
+        self.n_rows, self.free = n, np.zeros(0, np.int64)
+
     def remove(self, rows: np.ndarray) -> None:
         rows = np.asarray(rows, np.int64)
         self.active[rows] = 0

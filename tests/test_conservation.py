@@ -54,12 +54,29 @@ def test_no_worker_in_two_places(small_run):
         assert got == n
 
 
-def test_the_free_rows_are_the_rows_not_in_use(small_run):
-    """Joiners take the lowest free rows from a list kept as leavers go: after two years of
-    joining and leaving it holds exactly the table's unused rows, in order."""
-    t = small_run.engine.table
+def test_the_table_keeps_its_free_rows_and_its_layout():
+    """Joiners take the lowest free rows from a list kept as leavers go: it holds exactly the
+    table's unused rows, in order, before and after the yearly re-layout, which moves the
+    workers in post to the first rows by (employer, role) and changes nobody."""
+    from sim import WorkforceModel
+
+    m = WorkforceModel(years=2, seed=5, scale=0.05, threads=1)
+    for _ in range(40):
+        m.step()
+    t = m.engine.table
+    assert len(t.free) > 0
     np.testing.assert_array_equal(t.free, np.flatnonzero(t.live == 0))
-    assert len(t.free) < t.n_rows
+    before = m.engine.snapshot()
+    t.compact()
+    cell = t.employer.astype(np.int64) * m.params.n_roles + t.role
+    assert t.live.all() and len(t.free) == 0 and (np.diff(cell) >= 0).all()
+    after = m.engine.snapshot()
+    for k in before.arrays:
+        np.testing.assert_array_equal(after[k], before[k], err_msg=k)
+    for _ in range(8):
+        m.step()
+    assert len(t.free) > 0
+    np.testing.assert_array_equal(t.free, np.flatnonzero(t.live == 0))
 
 
 def test_stocks_are_consistent(small_run):
