@@ -55,7 +55,8 @@ class KernelEngine:
     def decided(self, lo: int, hi: int | None = None) -> Cohort:
         """Workers whose decision this week is in [lo, hi] (hi defaults to lo), sorted by id,
         with their `decision` and `row` (their place in the table, stable while they are in
-        post: hand the cohort, or a part of it, back to `update` and `remove`)."""
+        post until the year's end, when the table is laid out again: hand the cohort, or a
+        part of it, back to `update` and `remove` in the same week)."""
         t = self.table
         rows = self._acting
         d = self._decision[rows]

@@ -342,9 +342,9 @@ def count_fills(seed, week, open_posts, p_fill, keys):
 def find_rows(live, ids, wanted, hint_ids, hint_rows):
     """The row of each of the sorted, distinct ids `wanted` among the live rows (-1: not in
     post). A row is checked first where an earlier call found the id (`hint_ids` sorted, with
-    their `hint_rows`): a worker keeps their row while in post, so a programme that asks about
-    the same people every week costs a look at each, and only the others (new, or gone) a pass
-    over the table."""
+    their `hint_rows`): a worker keeps their row while in post (until the table's yearly
+    re-layout, sim.workers.WorkerTable.compact), so a programme that asks about the same people
+    every week costs a look at each, and only the others (new, or gone) a pass over the table."""
     k = wanted.shape[0]
     rows = np.full(k, -1, np.int64)
     unknown = np.zeros(k, np.bool_)
