@@ -197,6 +197,51 @@ def test_referrals_travel_through_the_colleague_graph(runs):
     assert np.mean([g.degree(n) >= 1 for n in recruits]) > 0.8
 
 
+def test_the_referral_search_in_arrays_finds_what_a_graph_search_finds():
+    """Each referrer's friend goes to the referrer's employer, else to the employer of the
+    lowest-id colleague within `depth` links (through users still in the graph) with half a post
+    open, and takes a post there before the next referrer looks: the compiled search over the
+    compressed links against networkx's ego graphs on random graphs with departed users."""
+    import networkx as nx
+
+    from sim.programmes.referral import compress, referral_employers
+
+    rng = np.random.default_rng(7)
+    for depth in (0, 1, 2, 3):
+        n, n_emp, n_roles = 300, 12, 2
+        links = rng.integers(0, n, (450, 2))
+        links = links[links[:, 0] != links[:, 1]]
+        alive = rng.random(n) < 0.8
+        ids = rng.permutation(10 * n)[:n].astype(np.uint64)
+        employer = rng.integers(0, n_emp, n)
+        role = rng.integers(0, n_roles, n)
+        vacant = rng.choice([0.0, 0.4, 1.0, 2.5], (n_emp, n_roles))
+        referrers = np.flatnonzero(alive)[rng.random(alive.sum()) < 0.3]
+        need = rng.choice([0.8, 1.0], len(referrers))
+        first, neighbours = compress(links, n)
+        got = referral_employers(referrers, role[referrers], need, first, neighbours, alive, ids,
+                                 employer, vacant.copy(), depth)
+
+        g = nx.Graph()
+        g.add_nodes_from(range(n))
+        g.add_edges_from(map(tuple, links.tolist()))
+        left, want = vacant.copy(), []
+        for j, user in enumerate(referrers.tolist()):
+            through = g.subgraph([v for v in range(n) if alive[v] or v == user])
+            reach = nx.ego_graph(through, user, radius=depth)
+            others = sorted((v for v in reach if v != user), key=lambda v: int(ids[v]))
+            r, e = role[user], -1
+            for v in [user, *others]:
+                if left[employer[v], r] >= 0.5 * need[j]:
+                    e = employer[v]
+                    break
+            if e >= 0:
+                left[e, r] -= need[j]
+            want.append(e)
+        assert got.tolist() == want, depth
+        assert (got >= 0).any() and (got < 0).any(), depth
+
+
 def test_channel_registry_keeps_old_channels_and_gives_new_programmes_free_ones(monkeypatch):
     from sim.programmes import registry
 

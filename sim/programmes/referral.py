@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import networkx as nx
+import numba as nb
 import numpy as np
 from pydantic import Field
 
@@ -65,14 +66,15 @@ class Referral(Programme):
         self.support = {"referral": (params.support_weeks, params.support_leave_multiplier)}
         # The graph of app users, in arrays (a node is an index): worker id, employer, role,
         # whether still in it, the week a referred recruit starts (-1: started, or a user from
-        # the start), and each node's neighbours. Users who leave are marked, not removed:
+        # the start), and its links as pairs of nodes. Users who leave are marked, not removed:
         # searches do not pass through them, as through a node taken out of the graph.
         self.ids = np.zeros(0, np.uint64)
         self.employer = np.zeros(0, np.int64)
         self.role = np.zeros(0, np.int64)
         self.alive = np.zeros(0, bool)
         self.starts = np.zeros(0, np.int64)
-        self.neighbours: list[set[int]] = []
+        self.links = np.zeros((0, 2), np.int64)
+        self._adjacency = None          # (first, neighbours): the links by node, built when needed
         self.built = False
         self._hired = 0
 
@@ -82,11 +84,17 @@ class Referral(Programme):
         self.role = np.concatenate([self.role, np.asarray(role, np.int64)])
         self.alive = np.concatenate([self.alive, np.ones(len(ids), bool)])
         self.starts = np.concatenate([self.starts, np.asarray(starts, np.int64)])
-        self.neighbours += [set() for _ in range(len(ids))]
+        self._adjacency = None
 
-    def _link(self, a: int, b: int) -> None:
-        self.neighbours[a].add(b)
-        self.neighbours[b].add(a)
+    def _link(self, a: np.ndarray, b: np.ndarray) -> None:
+        self.links = np.concatenate([self.links, np.stack([a, b], axis=1).astype(np.int64)])
+        self._adjacency = None
+
+    def adjacency(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each node's neighbours, compressed: those of node i are neighbours[first[i]:first[i+1]]."""
+        if self._adjacency is None:
+            self._adjacency = compress(self.links, len(self.ids))
+        return self._adjacency
 
     def _build(self, week: int) -> None:
         """The graph of app users among current staff of the targeted cells."""
@@ -99,19 +107,22 @@ class Referral(Programme):
         self._add(ids, emp, role, np.full(len(ids), -1))
         node = np.arange(len(ids))
         half = self.params.colleagues // 2
+        a, b = [], []
         for e in np.unique(emp):
             team = node[emp == e]
             for d in range(1, min(half, len(team) - 1) + 1):
-                for a, b in zip(team.tolist(), np.roll(team, -d).tolist(), strict=True):
-                    self._link(a, b)
+                a.append(team)
+                b.append(np.roll(team, -d))
         cross = uniforms(p.seed, week, ids, STREAM_CROSS)
         linkers = node[cross < self.params.cross_employer_link_rate]
         if len(ids) > 1:
             partners = node[(cross[cross < self.params.cross_employer_link_rate]
                              / self.params.cross_employer_link_rate * len(ids)).astype(np.int64)]
-            for a, b in zip(linkers.tolist(), partners.tolist(), strict=True):
-                if a != b:
-                    self._link(a, b)
+            other = linkers != partners
+            a.append(linkers[other])
+            b.append(partners[other])
+        if a:
+            self._link(np.concatenate(a), np.concatenate(b))
         self.built = True
 
     def _refresh(self, week: int) -> None:
@@ -125,20 +136,6 @@ class Referral(Programme):
         self.alive[gone] = False
         self.starts[gone] = -1
 
-    def _find_employer(self, user: int, role: int, vacant: np.ndarray, need: float) -> int:
-        """The user's employer if it has a vacancy in the role, else that of a colleague within
-        `search_depth` links (in the order of their worker ids)."""
-        seen, frontier = {user}, [user]
-        for _ in range(self.params.search_depth):
-            frontier = [n for f in frontier for n in self.neighbours[f] if self.alive[n] and n not in seen]
-            seen.update(frontier)
-        others = sorted((n for n in seen if n != user), key=lambda n: int(self.ids[n]))
-        for node in [user, *others]:
-            e = self.employer[node]
-            if vacant[e, role] >= need:
-                return int(e)
-        return -1
-
     @property
     def graph(self) -> nx.Graph:
         """The users still in the graph and their links, as a networkx graph (to look at or
@@ -147,8 +144,9 @@ class Referral(Programme):
         live = np.flatnonzero(self.alive)
         g.add_nodes_from((int(self.ids[i]), {"employer": int(self.employer[i]), "role": int(self.role[i])})
                          for i in live)
-        g.add_edges_from((int(self.ids[a]), int(self.ids[b])) for a in live for b in self.neighbours[a]
-                         if self.alive[b])
+        a, b = self.links[:, 0], self.links[:, 1]
+        both = self.alive[a] & self.alive[b]
+        g.add_edges_from(zip(self.ids[a[both]].tolist(), self.ids[b[both]].tolist(), strict=True))
         return g
 
     def recruit(self, week):
@@ -161,20 +159,16 @@ class Referral(Programme):
         rate = self.params.referrals_per_user_per_year / WEEKS_PER_YEAR * self.params.hired_share
         referrers = users[uniforms(p.seed, week, self.ids[users], STREAM_REFER) < rate]
         vacant = np.where(self.cell_mask(), open_posts_fte(st), 0.0)
-        employers, roles, sources = [], [], []
-        for user in referrers.tolist():
-            r = int(self.role[user])
-            need = p.mean_fte_units[p.employer_sector[self.employer[user]], r] / FTE_UNIT
-            e = self._find_employer(user, r, vacant, 0.5 * need)
-            if e >= 0:
-                vacant[e, r] -= need
-                employers.append(e)
-                roles.append(r)
-                sources.append(user)
-        self._hired = len(employers)
-        if not employers:
+        role = self.role[referrers]
+        need = p.mean_fte_units[p.employer_sector[self.employer[referrers]], role] / FTE_UNIT
+        first, neighbours = self.adjacency()
+        found = referral_employers(referrers, role, need, first, neighbours, self.alive, self.ids,
+                                   self.employer, vacant, self.params.search_depth)
+        hired = found >= 0
+        employer, role, sources = found[hired], role[hired], referrers[hired]
+        self._hired = len(employer)
+        if not len(employer):
             return None
-        employer, role = np.array(employers, np.int64), np.array(roles, np.int64)
         cell = employer * p.n_roles + role
         order = np.argsort(cell, kind="stable")
         k = np.empty(len(cell), np.int64)
@@ -186,14 +180,72 @@ class Referral(Programme):
         joins = uniforms(p.seed, week, hires["id"], STREAM_UPTAKE) < self.params.uptake
         first = len(self.ids)
         self._add(hires["id"][joins], employer[joins], role[joins], hires["arrival_week"][joins])
-        for n, src in enumerate(np.asarray(sources)[joins].tolist()):
-            self._link(first + n, src)
+        self._link(first + np.arange(int(joins.sum())), sources[joins])
         return hires
 
     def weekly_cost(self, week):
         users = int(self.alive.sum())
         return (self._hired * self.params.cost_per_recruit_gbp
                 + users * self.params.licence_per_user_gbp_per_year / WEEKS_PER_YEAR)
+
+
+@nb.njit(cache=True)
+def compress(links, n_nodes):
+    """The links [L, 2] as each node's neighbours (both ways), in one counting pass."""
+    first = np.zeros(n_nodes + 1, np.int64)
+    for i in range(links.shape[0]):
+        first[links[i, 0] + 1] += 1
+        first[links[i, 1] + 1] += 1
+    for v in range(n_nodes):
+        first[v + 1] += first[v]
+    fill = first[:-1].copy()
+    neighbours = np.empty(2 * links.shape[0], np.int64)
+    for i in range(links.shape[0]):
+        a, b = links[i, 0], links[i, 1]
+        neighbours[fill[a]] = b
+        fill[a] += 1
+        neighbours[fill[b]] = a
+        fill[b] += 1
+    return first, neighbours
+
+
+@nb.njit(cache=True)
+def referral_employers(referrers, role, need, first, neighbours, alive, ids, employer, vacant, depth):
+    """The employer that hires each referrer's friend (-1: none), in the referrers' order: the
+    referrer's own if it has half a post open in the role, else that of the first colleague
+    within `depth` links (through users still in the graph), in the order of their worker ids.
+    Each hire takes a post (`need` FTE) off `vacant` [E, R] before the next referrer looks."""
+    n_nodes = alive.shape[0]
+    seen = np.full(n_nodes, -1, np.int64)      # the referrer whose search reached the node
+    reached = np.empty(n_nodes, np.int64)
+    out = np.full(referrers.shape[0], -1, np.int64)
+    for j in range(referrers.shape[0]):
+        user, r = referrers[j], role[j]
+        seen[user] = j
+        reached[0] = user
+        n, lo, hi = 1, 0, 1                       # the last ring reached is reached[lo:hi]
+        for _ in range(depth):
+            for k in range(lo, hi):
+                f = reached[k]
+                for t in range(first[f], first[f + 1]):
+                    v = neighbours[t]
+                    if alive[v] and seen[v] != j:
+                        seen[v] = j
+                        reached[n] = v
+                        n += 1
+            lo, hi = hi, n
+        if vacant[employer[user], r] >= 0.5 * need[j]:
+            out[j] = employer[user]
+        else:
+            others = reached[1:n]
+            for k in np.argsort(ids[others]):
+                e = employer[others[k]]
+                if vacant[e, r] >= 0.5 * need[j]:
+                    out[j] = e
+                    break
+        if out[j] >= 0:
+            vacant[out[j], r] -= need[j]
+    return out
 
 
 PROGRAMME = Referral
