@@ -71,6 +71,25 @@ def programme_label(name: str) -> str:
     return ", ".join(out)
 
 
+# What a 90% interval over seeds covers (the comparison's `interval_covers`: sim.uncertainty).
+COVERS = {
+    "seeds": "The intervals cover run-to-run randomness only, not what is unknown about how staff "
+             "behave (run with uncertainty.covers=seeds_and_behaviour for that).",
+    "seeds_and_behaviour": "The intervals cover run-to-run randomness and what is unknown about how "
+                           "staff behave: each seed drew its own behavioural coefficients within "
+                           "their ranges (a scenario and its baseline drew the same).",
+    "mixed": "Some runs drew their behavioural coefficients and some did not, so the intervals mix "
+             "the two kinds of uncertainty.",
+}
+
+
+def interval_covers(comparison: pd.DataFrame) -> str:
+    """What the intervals cover, in a sentence (tables written before the column: seeds only)."""
+    kinds = set(comparison["interval_covers"].dropna()) if "interval_covers" in comparison else set()
+    kind = "seeds" if not kinds else kinds.pop() if len(kinds) == 1 else "mixed"
+    return COVERS.get(kind, COVERS["mixed"])
+
+
 def experiment_sections(comparison: pd.DataFrame, dpi: int) -> list[Section]:
     comparison = comparison.assign(programme=comparison["programme"].map(programme_label))
     is_system = comparison["sector"].isna() | (comparison["sector"] == ALL)
@@ -83,7 +102,7 @@ def experiment_sections(comparison: pd.DataFrame, dpi: int) -> list[Section]:
     lead = (
         f"Each scenario was run with up to {seeds} random seeds, alongside the same seeds "
         f"{against}; the figures are the average difference, with a 90% interval "
-        "showing how sure we can be."
+        f"showing how sure we can be. {interval_covers(comparison)}"
     )
     effects = headline_effects(system)
     costs = cost_table(system, list(dict.fromkeys(comparison["programme"])), fte_metric)

@@ -105,7 +105,10 @@ def subtitle(source, runs: Runs | None) -> str:
         if isinstance(source, RunSet) and source.other_scenario_runs:
             parts.append(f"{len(runs.runs)} runs of {shown_scenario(source)}")
         elif runs.many:
-            parts.append(f"{len(runs.runs)} runs with different random seeds")
+            drew = any(r.manifest.get("uncertainty", {}).get("covers") == "seeds_and_behaviour"
+                       for r in runs.runs)
+            parts.append(f"{len(runs.runs)} runs with different random seeds"
+                         + (" and behavioural coefficients" if drew else ""))
         else:
             parts.append(f"seed {first.seed}")
     parts.append(f"report made {date.today():%d %B %Y}")
@@ -122,13 +125,24 @@ def shown_scenario(source: RunSet) -> str:
 # --- run sections ------------------------------------------------------------------
 
 
+def band_covers(runs: Runs) -> str:
+    """What the spread across runs covers (their manifests' `uncertainty`: sim.uncertainty)."""
+    kinds = {r.manifest.get("uncertainty", {}).get("covers", "seeds") for r in runs.runs}
+    if kinds == {"seeds"}:
+        return "run-to-run randomness only, not what is unknown about how staff behave"
+    if kinds == {"seeds_and_behaviour"}:
+        return ("run-to-run randomness and what is unknown about how staff behave: each run drew "
+                "its own behavioural coefficients")
+    return "some runs drew their behavioural coefficients and some did not"
+
+
 def run_sections(runs: Runs, dpi: int) -> list[Section]:
     sectors = runs.sectors
     weekly = metrics.sector_weekly(runs.timeseries)
     monthly_spend = metrics.monthly(weekly, ["agency_cost_gbp", "bank_cost_gbp"], how="rate")
     fan_note = (
         " The line is the middle result across runs; the darker band holds the middle half "
-        "of runs and the lighter band nine in ten runs." if runs.many else ""
+        f"of runs and the lighter band nine in ten runs ({band_covers(runs)})." if runs.many else ""
     )
     with style.chart_style():
         staff_fig = charts.staff_vs_establishment(weekly, sectors)

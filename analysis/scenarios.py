@@ -40,9 +40,11 @@ def read_overrides(run_path: Path) -> list[str]:
 
 
 # Overrides that do not change what is simulated (the random seed; the thread count, progress bar
-# and checkpoints, which leave the results bit for bit the same) or that the programmes already
-# name: runs that differ only in these are the same scenario.
-NOT_SCENARIO_KEYS = ("seed", "threads", "progress", "checkpoint_every", "intervention", "experiment")
+# and checkpoints, which leave the results bit for bit the same; what the spread over seeds covers,
+# which draws each seed's coefficients instead) or that the programmes already name: runs that
+# differ only in these are the same scenario.
+NOT_SCENARIO_KEYS = ("seed", "threads", "progress", "checkpoint_every", "intervention", "experiment",
+                     "uncertainty")
 
 
 def scenario_changes(run_path: Path) -> tuple[str, ...]:
@@ -52,7 +54,7 @@ def scenario_changes(run_path: Path) -> tuple[str, ...]:
     out = []
     for item in read_overrides(run_path):
         key = item.split("=", 1)[0].lstrip("+~")
-        if key in NOT_SCENARIO_KEYS or key.startswith("hydra"):
+        if key.split(".")[0] in NOT_SCENARIO_KEYS or key.startswith("hydra"):
             continue
         # a scenario file (configs/scenario/<name>.yaml) is named by its name
         out.append(item.split("=", 1)[1] if key == "scenario" and "=" in item else item.lstrip("+"))

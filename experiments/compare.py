@@ -103,8 +103,9 @@ def _metrics(summary: dict, config: dict, ts: pd.DataFrame, years: int) -> tuple
                                                for p in progs.values()))
     targeted = sorted({s for p in progs.values() for s in p["sectors"]})
     assumed = sorted(f"{name}.{k}" for name, p in progs.items() for k in p.get("assumed_inputs", {}))
+    covers = summary["manifest"].get("uncertainty", {}).get("covers", "seeds")   # older runs: seeds
     info = {"seed": int(config["seed"]), "programmes": sorted(config.get("intervention") or {}),
-            "targeted": targeted, "years": years, "assumed": assumed}
+            "targeted": targeted, "years": years, "assumed": assumed, "covers": covers}
     return info, pd.DataFrame(rows)
 
 
@@ -166,6 +167,10 @@ def compare(folder: Path, notes: list[str] | None = None, baseline: str | None =
     if base_name != "baseline":
         notes.append(f"compared against {base_name} (no run without a programme or an override "
                      "of its own; choose another with --baseline)")
+    covers = sorted({info["covers"] for _, (info, _) in kept})
+    if len(covers) > 1:
+        notes.append(f"the runs differ in what their spread covers ({', '.join(covers)}): their "
+                     "intervals mix run-to-run randomness with drawn behaviour")
     frames = []
     targeted = {}
     assumed = {}
@@ -228,6 +233,8 @@ def compare(folder: Path, notes: list[str] | None = None, baseline: str | None =
     # what each programme's effect rests on that no source gives: the rest of a row's number emerges
     out["assumed_inputs"] = out["programme"].map(assumed)
     out["baseline"] = base_name
+    # what the 90% intervals cover (sim.uncertainty): "seeds", "seeds_and_behaviour" or "mixed"
+    out["interval_covers"] = covers[0] if len(covers) == 1 else "mixed"
     return out.sort_values(["programme", "metric", "sector", "year"], ignore_index=True)
 
 

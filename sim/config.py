@@ -7,7 +7,7 @@ range-checked objects. An unknown key, a wrong type or an out-of-range value rai
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -352,6 +352,14 @@ class Behaviour(Strict):
     matching: Matching
 
 
+class Uncertainty(Strict):
+    """What the spread over seeds covers (sim.uncertainty): run-to-run randomness alone, or also
+    the behavioural coefficients in `ranges` (keys under `behaviour.`), each seed drawing its own."""
+
+    covers: Literal["seeds", "seeds_and_behaviour"] = "seeds"
+    ranges: dict[str, tuple[float, float]] = {}
+
+
 class RunConfig(Strict):
     years: Annotated[int, Field(ge=1, le=100)]
     seed: Annotated[int, Field(ge=0, lt=2**63)]
@@ -368,6 +376,7 @@ class RunConfig(Strict):
     # dated changes to the inputs (sim.timeline), and the named scenario they come from if any
     timeline: dict[str, Change] = {}
     scenario: ScenarioInfo | None = None
+    uncertainty: Uncertainty = Uncertainty()
 
     @model_validator(mode="after")
     def _engine(self) -> RunConfig:

@@ -18,6 +18,7 @@ from sim.config import ConfigError, RunConfig, validate
 from sim.programmes import available, parse_params
 from sim.timeline import TimelineWarning, unreached
 from sim.timeline import check as check_timeline
+from sim.uncertainty import problems as uncertainty_problems
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 
@@ -60,7 +61,7 @@ def validate_config(raw: dict[str, Any], *, programmes: bool = True) -> RunConfi
     its dotted key. The typed parameters are kept (`sim.programmes.parse_params` caches them),
     so the model built from this config does not validate them again."""
     cfg = validate(raw)
-    problems = check_timeline(cfg)
+    problems = check_timeline(cfg) + uncertainty_problems(cfg)
     if problems:
         raise ConfigError("\n".join(problems))
     for line in unreached(cfg):

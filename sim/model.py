@@ -16,7 +16,7 @@ import numpy as np
 
 from sim import careers as cr
 from sim import employer_phases as ep
-from sim import programmes
+from sim import programmes, uncertainty
 from sim.codes import (
     CAREER,
     CAREER_NAME,
@@ -46,7 +46,7 @@ from sim.recorder import Recorder
 from sim.reporters import REPORTERS, headcount_by_sector
 from sim.scatter import add_at
 from sim.timeline import Timeline
-from sim.workers import Cohort
+from sim.workers import BURNOUT_UNIT, Cohort
 
 # The weekly step, in order. Each entry is (phase, what happens); `step` calls `_phase_<name>`.
 # Where programmes act is part of the list: `adjust` (2), `recruit` (6), `after_departures` (6),
@@ -117,12 +117,19 @@ class WorkforceModel(mesa.Model):
         if n_threads:
             numba.set_num_threads(min(n_threads, numba.config.NUMBA_NUM_THREADS))
         self.config = cfg
-        self.params = p = build(cfg, cfg.scale)
+        # this seed's behavioural coefficients, when the spread over seeds is to cover them
+        self.drawn = uncertainty.drawn_values(cfg)
+        built = uncertainty.with_drawn(cfg, self.drawn)
+        self.params = p = build(built, cfg.scale)
         self.horizon = p.weeks
         self.week = 0
         cohort = initial_population(p)
         self.state = self._initial_state(p, cohort)
         settle_burnout(p, cohort, ep.pressure(self.state).ravel())
+        if self.drawn:
+            p.leave_base = uncertainty.keep_starting_leaving(
+                p.leave_base, cfg.behaviour, built.behaviour, cohort["sector"], cohort["role"],
+                cohort["burnout"] / BURNOUT_UNIT, cohort["flex"])
         if cfg.engine == "reference":
             from sim.reference import ReferenceEngine
             self.engine = ReferenceEngine(self, p, cohort)

@@ -35,6 +35,7 @@ S_CAREER_DONE = 20  # finishing it
 S_PREV = 21        # a graduate who was a support worker before
 S_POOL_AGE = 22    # the age of someone hired from a pool kept by age
 S_MOVE_FTE = 23    # the hours of a worker who moves to another sector
+S_BEHAVIOUR = 24   # a seed's behavioural coefficients (sim.uncertainty)
 
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15

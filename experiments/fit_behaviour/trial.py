@@ -51,8 +51,10 @@ def surveyed_run(cfg: RunConfig, seed: int, scale: float, threads: int = 1) -> d
     """One baseline run over the fitted years: the survey's answers (mean over each year's
     survey week) and the NHS trusts' turnover over the fitted years."""
     from sim.model import WorkforceModel
+    from sim.uncertainty import seeds_only
 
-    m = WorkforceModel(cfg.model_copy(update={"years": FIT_YEARS[-1], "seed": seed, "intervention": {}}),
+    m = WorkforceModel(seeds_only(cfg).model_copy(update={"years": FIT_YEARS[-1], "seed": seed,
+                                                         "intervention": {}}),
                        scale=scale, threads=threads)
     weeks = set(survey_weeks(FIT_YEARS))
     answers = []

@@ -84,9 +84,10 @@ def run_point(base: dict, names: Sequence[str], values: Sequence[float], scale: 
     from sim.configuration import validate_config
     from sim.model import WorkforceModel
     from sim.system.calibrate import calibrate
+    from sim.uncertainty import seeds_only
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    cfg = validate_config(point_config(base, names, values))
+    cfg = seeds_only(validate_config(point_config(base, names, values)))   # the sample's values, as set
     if refit_rounds:
         cfg, _ = calibrate(cfg, seeds=(cfg.seed,), rounds=refit_rounds, scale=scale, log=lambda _: None,
                            threads=threads)

@@ -104,6 +104,8 @@ def summary(model, wall_time_s: float, ts=None) -> dict:
             "start_date": str(model.config.system.start_date), "system": model.config.system.name,
             "engine": model.engine.name, "workers_start": int(sum(model.headcount_start.values())),
             "config_hash": config_hash(cfg), "git_revision": git_revision(),
+            # what a spread over seeds covers, and this seed's coefficients if it drew them
+            "uncertainty": {"covers": model.config.uncertainty.covers, "drawn": model.drawn},
             "packages": dict(package_versions()), "wall_time_s": round(wall_time_s, 3),
             "phase_seconds": {k: round(v, 4) for k, v in model.phase_seconds.items()},
         },

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.codes import SECTORS
-from sim.config import RunConfig
+from sim.config import RunConfig, Uncertainty
 
 DAMPING = 0.8
 # The years whose rates are fitted, on average. The model starts from a workforce drawn to be in
@@ -43,8 +43,9 @@ def fitted_rates_by_role(cfg: RunConfig, seeds, scale: float = 1.0,
     from sim.model import WorkforceModel
 
     base = {"years": FIT_YEARS[-1]}
-    if "intervention" in type(cfg).model_fields:   # the baseline: no programmes
+    if "intervention" in type(cfg).model_fields:   # the baseline: no programmes, the coefficients as set
         base["intervention"] = {}
+        base["uncertainty"] = Uncertainty()
     frames = []
     for seed in seeds:
         m = WorkforceModel(cfg.model_copy(update={**base, "seed": seed}), scale=scale, threads=threads)

@@ -73,6 +73,7 @@ def test_multirun_report_has_fans_and_ranges(synthetic_multirun, tmp_path):
     assert len(images(page)) == 6
     assert "3 runs with different random seeds" in page
     assert "middle half of runs" in page
+    assert "run-to-run randomness only" in page  # what the bands cover (no run drew its behaviour)
     assert 'class="range"' in page  # table cells show the spread across runs
     assert "seed=11" in page  # overrides are listed
     assert not set(EXPERIMENT_HEADINGS) & set(headings(page))
