@@ -18,13 +18,13 @@ assumption, measured in the README).
 from __future__ import annotations
 
 import zlib
-from typing import Any
 
 import numpy as np
 from pydantic import ValidationError
 
 from sim.codes import FLEX_UNMET
 from sim.config import Behaviour, RunConfig, Uncertainty
+from sim.keys import get_key, with_values
 from sim.rng import S_BEHAVIOUR, uniform_py
 
 DRAW_WEEK = 0xFFFFFFFE      # the "week" coordinate of a seed's coefficient draws
@@ -35,30 +35,6 @@ COVERS = {
 }
 
 
-def _number(tree: dict, key: str) -> Any:
-    node = tree
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            raise KeyError(key)
-        node = node[part]
-    return node
-
-
-def _with(tree: dict, values: dict[str, float]) -> dict:
-    out = _copy(tree)
-    for key, v in values.items():
-        node = out
-        *path, last = key.split(".")
-        for part in path:
-            node = node[part]
-        node[last] = float(v)
-    return out
-
-
-def _copy(tree):
-    return {k: _copy(v) for k, v in tree.items()} if isinstance(tree, dict) else tree
-
-
 def problems(cfg: RunConfig) -> list[str]:
     """What is wrong with `uncertainty.ranges`, one line per key naming it: a key that is not a
     number of the behaviour config, a reversed range, an end the behaviour schema refuses."""
@@ -67,7 +43,7 @@ def problems(cfg: RunConfig) -> list[str]:
     for key, (lo, hi) in cfg.uncertainty.ranges.items():
         where = f"uncertainty.ranges.{key}"
         try:
-            old = _number(base, key)
+            old = get_key(base, key)
         except KeyError:
             out.append(f"{where}: not a behaviour key (give it without 'behaviour.', e.g. "
                        "leaving.burnout_weight)")
@@ -80,7 +56,7 @@ def problems(cfg: RunConfig) -> list[str]:
             continue
         for v in (lo, hi):
             try:
-                Behaviour.model_validate(_with(base, {key: v}))
+                Behaviour.model_validate(with_values(base, {key: v}))
             except ValidationError as err:
                 out.append(f"{where}: the end {v:g} is not a valid behaviour.{key} "
                            f"({err.errors()[0]['msg']})")
@@ -104,7 +80,7 @@ def with_drawn(cfg: RunConfig, drawn: dict[str, float]) -> RunConfig:
     """The config whose behaviour holds the drawn coefficients (what the model is built from)."""
     if not drawn:
         return cfg
-    behaviour = Behaviour.model_validate(_with(cfg.behaviour.model_dump(mode="python"), drawn))
+    behaviour = Behaviour.model_validate(with_values(cfg.behaviour.model_dump(mode="python"), drawn))
     return cfg.model_copy(update={"behaviour": behaviour})
 
 

@@ -69,7 +69,7 @@ def test_a_drawn_burnout_weight_changes_behaviour_not_the_calibrated_turnover(we
     monkeypatch.setattr(uncertainty, "keep_starting_leaving", lambda leave_base, *a: leave_base)
     plain = turnover(forced)
     assert (plain[nhs] - base[nhs]).abs().min() > 0.012, (plain, base)
-    assert np.sign((plain["acute"] - base["acute"])) == np.sign(weight - 2.0)
+    assert np.sign(plain["acute"] - base["acute"]) == np.sign(weight - 2.0)
 
 
 @pytest.mark.parametrize("ranges, message", [
@@ -88,7 +88,8 @@ def test_bad_ranges_are_refused_naming_the_key(ranges, message):
 
 def test_wfsim_refuses_a_bad_range_before_anything_is_written(tmp_path):
     out = tmp_path / "run"
-    res = run_wfsim(f"hydra.run.dir={out}", "uncertainty.ranges={leaving.burnout_weight: [3, 1]}", cwd=tmp_path)
+    res = run_wfsim(f"hydra.run.dir={out}", "uncertainty.ranges={leaving.burnout_weight: [3, 1]}",
+                    cwd=tmp_path)
     assert res.returncode == 2 and "uncertainty.ranges.leaving.burnout_weight" in res.stderr
     assert not out.exists() or not any(out.iterdir())     # Hydra may make the folder; nothing in it
 

@@ -3,7 +3,6 @@ system's observed turnover, vacancy and sickness still hold, then ask the model'
 staff the survey's questions (`sim.intentions`) and score the answers against the facts."""
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Sequence
@@ -15,6 +14,7 @@ from experiments.fit_behaviour.facts import FACTS, SurveyFact
 from experiments.sensitivity.runs import number_at
 from sim.config import ConfigError, RunConfig
 from sim.intentions import ANSWERS, SURVEYED, survey, survey_weeks
+from sim.keys import with_values
 from sim.metrics import yearly_rates
 from sim.system.calibrate import FIT_YEARS, calibrate
 
@@ -25,18 +25,6 @@ class TrialSettings:
     seeds: tuple[int, ...] = (0, 1)
     rounds: int = 2                # refit rounds from the system's own calibration
     threads: int = 1
-
-
-def with_values(base: dict, values: dict[str, float]) -> dict:
-    """A copy of the config (a plain dict) with these dotted keys set."""
-    cfg = json.loads(json.dumps(base))
-    for key, v in values.items():
-        node = cfg
-        *path, last = key.split(".")
-        for part in path:
-            node = node[part]
-        node[last] = float(v)
-    return cfg
 
 
 def refit(cfg: RunConfig, s: TrialSettings) -> RunConfig:

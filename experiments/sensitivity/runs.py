@@ -9,35 +9,19 @@ import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from sim.codes import WEEKS_PER_YEAR
 from sim.config import ConfigError
+from sim.keys import get_key, set_key
 
 if TYPE_CHECKING:
     from experiments.sensitivity.settings import Settings
 
 CHECKPOINT = "sensitivity_runs.jsonl"
-
-
-def set_key(tree: dict, key: str, value: Any) -> None:
-    node = tree
-    parts = key.split(".")
-    for p in parts[:-1]:
-        node = node[p]
-    node[parts[-1]] = value
-
-
-def get_key(tree: dict, key: str) -> Any:
-    node = tree
-    for p in key.split("."):
-        if not isinstance(node, dict) or p not in node:
-            raise KeyError(key)
-        node = node[p]
-    return node
 
 
 def number_at(tree: dict, key: str, where: str = "") -> float:
