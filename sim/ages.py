@@ -253,28 +253,40 @@ def former_staff_inflow(p, pmf: np.ndarray) -> np.ndarray:
     pool's youngest are a little over-counted)."""
     leaving, rel_mult = leaving_rates(p, pmf)
     staff = p.headcount.astype(np.float64)
-    other_industry = staff * leaving * p.dest_shares[:, 2:3] * (1.0 - sponsored_share_of_leavers(p))
+    other_industry = staff * leaving * p.dest_shares[:, 2:3] * (1.0 - sponsored_share_of_leavers(p, pmf))
     return np.einsum("sr,sra->ra", other_industry, pmf * rel_mult) / WEEKS_PER_YEAR
 
 
-def sponsored_share_of_leavers(p) -> np.ndarray:
+def overseas_exit_rate(p, pmf: np.ndarray) -> np.ndarray:
+    """[S, R] yearly rate at which an overseas recruit leaves the system, with the workforce's
+    ages `pmf` [S, R, A] (after their first
+    year; their first year at the first-year multiplier, as every new starter's): the turnover
+    times the route's leave multiplier times the share of leavers who leave the system, retiring
+    or, of the others, the observed shares to another industry or out of the area. A recruit who
+    moves to another employer stays tied to a sponsor (and in the system), so the sponsorship
+    years run over the time since arrival, not the time with an employer."""
+    retiring = (pmf * yearly_retirement(p)).sum(axis=2)
+    retire_share = np.clip(retiring / np.maximum(p.turnover, 1e-9), 0.0, 1.0)
+    exits = p.dest_shares[:, 2] + p.dest_shares[:, 3]                      # [S]
+    rate = p.turnover * p.route_mult[INTERNATIONAL] * (retire_share + (1.0 - retire_share) * exits[:, None])
+    return np.maximum(rate, 1e-9)
+
+
+def sponsored_share_of_leavers(p, pmf: np.ndarray) -> np.ndarray:
     """[S, R] share of the leavers (retirements aside) who are overseas recruits still within
     their sponsorship years. In a steady state a route's share of the leavers is its share of
     the hires from outside (`route_share`: overseas recruits stay longer, but their stock is
-    larger by as much); of an overseas recruit's leaving, the part within the sponsorship years
-    follows the stationary time in post, first year at the first-year multiplier (the starting
-    workforce's rule too: sim.population)."""
+    larger by as much); of an overseas recruit's leaving the system, the part within the
+    sponsorship years of their arrival is 1 - their chance of staying that long
+    (`overseas_exit_rate`). Counting it with the time with an employer (everyone's rate, which
+    includes moves) put half of the overseas nurses' leaving within the years, where the run
+    has about a quarter, and the nurses' pool of former staff grew 8.5% in ten years."""
     years = p.market.sponsorship_weeks / WEEKS_PER_YEAR
+    lam = overseas_exit_rate(p, pmf)
     m = p.first_year_multiplier
-    h0 = first_year_hazard_split(p.turnover, m)
-    h1 = m * h0
-    first = (1.0 - np.exp(-h1)) / h1
-    first = first / (first + np.exp(-h1) / h0)                  # share in their first year
-    within = (1.0 - first) * (1.0 - np.exp(-max(years - 1.0, 0.0) * h0)) if years >= 1.0 else 0.0
-    in_years = np.where(years >= 1.0, (m * first + within) / (m * first + 1.0 - first),
-                        m * first * min(years, 1.0) / (m * first + 1.0 - first))
+    staying = np.exp(-m * lam * min(years, 1.0)) * np.exp(-lam * max(years - 1.0, 0.0))
     share = p.route_share[:, :, INTERNATIONAL] / np.maximum(p.route_share.sum(axis=2), 1e-300)
-    return np.where(p.employs, share * in_years, 0.0)
+    return np.where(p.employs, share * (1.0 - staying), 0.0)
 
 
 def former_staff_steady(inflow: np.ndarray, drift: float, needed: np.ndarray,

@@ -69,7 +69,8 @@ class LabourMarket:
         # the applications of the observed market (what the pools were sized for), so that a
         # scenario's more or fewer applicants meet the same matching
         apps = self.pools.steady_hires / p.market.acceptance
-        self.mu = efficiency(p, openings, apps + self.expected_searchers(st, dest_cum))
+        self.searchers0 = self.expected_searchers(st, dest_cum)          # [S, R] a week
+        self.mu = efficiency(p, openings, apps + self.searchers0)
         self.degree_from = np.full(p.n_roles, -1, np.int64)   # role before a degree into each role
         for c in range(p.careers.n):
             if not p.careers.in_post[c] and self.degree_from[p.careers.to_role[c]] < 0:
@@ -81,13 +82,6 @@ class LabourMarket:
         share = np.diff(dest_cum, axis=2, prepend=0.0)[:, :, :N_SECTORS]         # [S, R, S']
         leaving = by_sector(p, st.headcount) * np.vectorize(annual_to_weekly)(leaving_rates(p, p.age_pmf)[0])
         return np.einsum("sr,srd->dr", leaving, share)
-
-    def steady_hires(self) -> np.ndarray:
-        """[S, R] hires a week from the pools in the calibrated steady state: the pools' design
-        hires, times the fitted matching factor (what the design's matching misses), as far as
-        every application can succeed."""
-        p = self.p
-        return self.pools.steady_hires * np.minimum(p.match_factor, 1.0 / p.market.acceptance)
 
     # --- weekly flows -----------------------------------------------------------------
     def advance(self, week: int) -> None:
@@ -111,10 +105,11 @@ class LabourMarket:
 
     # --- hiring -----------------------------------------------------------------------
     def hire(self, st, week: int, searchers: Cohort, target: np.ndarray, *, fill_mult=None,
-             key_week: int | None = None, channel: int = 0, take: bool = True, steady: bool = False):
+             key_week: int | None = None, channel: int = 0, take: bool = True, prestart: bool = False):
         """This week's matching. Returns (new employer of each searcher, -1 if none; the hires
-        from the pools, with `arrival_week`). `steady`: hire the pools' steady-state number a week
-        instead of matching (the hires agreed before the start), without drawing on the pools."""
+        from the pools, with `arrival_week`). `take`: the hires leave their pools. `prestart`: a
+        week before the run (the hires agreed before the start), where the workers who look for
+        another job are the start's expected number, placed first as the run places its own."""
         p, pools = self.p, self.pools
         kw = week if key_week is None else key_week
         open_er = open_posts(p, st)
@@ -123,7 +118,12 @@ class LabourMarket:
         pool_apps = apps.sum(axis=0)
         searching = np.zeros_like(pool_apps)
         np.add.at(searching, (target.astype(np.int64), searchers["role"].astype(np.int64)), 1.0)
+        if prestart:
+            searching = self.searchers0
         q = acceptance(p, self.mu, openings, pool_apps + searching, fill_mult)
+        if prestart:   # the posts the expected searchers take, spread over employers as their gaps
+            openings = np.maximum(openings - q * searching, 0.0)
+            open_er = open_er * (openings / np.maximum(by_sector(p, open_er), 1e-9))[p.employer_sector]
         if take:
             pools.week_record[:, :, 4] += apps.sum(axis=1)
         new_employer = np.full(len(searchers), -1, np.int32)
@@ -141,8 +141,8 @@ class LabourMarket:
             np.subtract.at(openings, (target[moved].astype(np.int64),
                                       searchers["role"][moved].astype(np.int64)), posts)
             np.maximum(openings, 0.0, out=openings)
-        expected = self.steady_hires() if steady else np.minimum(q * pool_apps, openings)
-        hires = self._pool_hires(st, week, kw, channel, open_er, expected, apps, take and not steady)
+        expected = np.minimum(q * pool_apps, openings)
+        hires = self._pool_hires(st, week, kw, channel, open_er, expected, apps, take)
         return new_employer, hires
 
     def _pool_hires(self, st, week, kw, channel, open_er, expected, apps, take) -> Cohort:

@@ -170,17 +170,19 @@ class WorkforceModel(mesa.Model):
         return st
 
     def _warm_pipeline(self) -> None:
-        """Hires agreed before the start and not yet in post: over the weeks before week 0, the
-        pools' steady-state hires a week, so the first weeks have the joiners of a steady state
-        arriving. The pools are at their steady state already, so these hires do not draw on them."""
-        lag = int(self.params.time_to_hire.max())
+        """Hires agreed before the start and not yet in post: the weeks before week 0, twice the
+        longest time to hire, are matched as the run matches (the start's expected job-to-job
+        searchers placed first) and hires due before week 0 dropped, so the first weeks have the
+        joiners the run itself keeps arriving (tests/test_labour_market.py). The pools are at
+        their steady state already, so these hires do not draw on them."""
+        lag = 2 * int(self.params.time_to_hire.max())
         nobody = Cohort.empty()
         for j in range(lag):
             week = j - lag
             self.pending.take_due(week)                  # started before the run: not kept
             self._update_pending_units()
             _, hires = self.market.hire(self.state, week, nobody, np.zeros(0, np.int64), key_week=j,
-                                        channel=PRESTART_CHANNEL, steady=True)
+                                        channel=PRESTART_CHANNEL, take=False, prestart=True)
             self.pending.add(hires)
         self.pending.take_due(-1)
         self._update_pending_units()

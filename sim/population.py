@@ -7,7 +7,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.ages import AGE_MIN, AGES, draw_ages, draw_tenure_years, first_year_hazard_split
+from sim.ages import (
+    AGE_MIN,
+    AGES,
+    draw_ages,
+    draw_tenure_years,
+    first_year_hazard_split,
+    overseas_exit_rate,
+)
 from sim.codes import (
     DT_AGE,
     DT_CODE,
@@ -39,6 +46,7 @@ from sim.rng import (
     S_POOL_AGE,
     S_ROUTE,
     S_SICK,
+    S_SPONSOR,
     S_TENURE,
     uniforms,
 )
@@ -171,21 +179,51 @@ def initial_population(p: Params) -> Cohort:
     out.arrays.update({k: np.empty(n, a.dtype) for k, a in out.arrays.items()})
     out.arrays.update(sector=sector, employer=employer, role=role)
     h0 = first_year_hazard_split(p.turnover, p.first_year_multiplier)
+    still_tied = still_sponsored(p, h0)
     for a in range(0, n, BUILD_BLOCK):
         b = min(n, a + BUILD_BLOCK)
-        block = _starting_workers(p, h0, np.arange(a, b, dtype=DT_ID), sector[a:b].astype(np.int64),
-                                  role[a:b].astype(np.int64))
+        block = _starting_workers(p, h0, still_tied, np.arange(a, b, dtype=DT_ID),
+                                  sector[a:b].astype(np.int64), role[a:b].astype(np.int64))
         for k, v in block.items():
             out.arrays[k][a:b] = v
     return out
 
 
-def _starting_workers(p: Params, h0: np.ndarray, ids: np.ndarray, sector: np.ndarray,
-                      role: np.ndarray) -> dict[str, np.ndarray]:
+def still_sponsored(p: Params, h0: np.ndarray) -> np.ndarray:
+    """[S, R] chance that a starting overseas recruit who joined their employer less than the
+    sponsorship period ago is still tied to a sponsor, so that as many are tied as in a steady
+    state. Recruits from abroad stay longer than their tenures drawn with everyone's leave rate
+    suggest (their stock share is their hires' share times their longer stay), so a share of
+    those with short tenures arrived in the country long before: counting them all as sponsored
+    started the run with 65% more tied recruits than the run keeps (acute: 2,150 falling to
+    1,300 in five years, their exits going to leaving the country instead of to other
+    industries and the pool of former staff). In a steady state the time since arrival of a
+    recruit who leaves the system at the yearly rate lam (sim.ages.overseas_exit_rate; higher
+    in their first year) is distributed as a time in post with that rate."""
+    years = p.market.sponsorship_weeks / WEEKS_PER_YEAR
+    lam = overseas_exit_rate(p, p.age_pmf)
+    tied = _shorter_than(years, lam, p.first_year_multiplier)
+    short = _shorter_than(years, h0, p.first_year_multiplier)   # tenures shorter than the period
+    return np.clip(tied / np.maximum(short, 1e-300), 0.0, 1.0)
+
+
+def _shorter_than(years: float, h0: np.ndarray, first_year_multiplier: float) -> np.ndarray:
+    """Share of the stationary times in post (sim.ages.draw_tenure_years: leave rate
+    first_year_multiplier x h0 in the first year, h0 after) that are shorter than `years`."""
+    h1 = first_year_multiplier * h0
+    p_first = (1.0 - np.exp(-h1)) / h1
+    p_first = p_first / (p_first + np.exp(-h1) / h0)
+    if years >= 1.0:
+        return p_first + (1.0 - p_first) * (1.0 - np.exp(-h0 * (years - 1.0)))
+    return p_first * (1.0 - np.exp(-h1 * years)) / np.maximum(1.0 - np.exp(-h1), 1e-300)
+
+
+def _starting_workers(p: Params, h0: np.ndarray, still_tied: np.ndarray, ids: np.ndarray,
+                      sector: np.ndarray, role: np.ndarray) -> dict[str, np.ndarray]:
     """Every field but the place (sector, employer, role) of the starting workers `ids`."""
     n = len(ids)
     u = {st: uniforms(p.seed, INIT_WEEK, ids, st) for st in
-         (S_AGE, S_FTE, S_TENURE, S_PLACE, S_SICK, S_ROUTE, S_DEPRIVED)}
+         (S_AGE, S_FTE, S_TENURE, S_PLACE, S_SICK, S_ROUTE, S_DEPRIVED, S_SPONSOR)}
     age = draw_ages(u[S_AGE], p.age_pmf.reshape(-1, len(AGES)), sector * p.n_roles + role).astype(DT_AGE)
     years = draw_tenure_years(u[S_TENURE], h0[sector, role], p.first_year_multiplier)
     years = np.minimum(years, np.maximum(age.astype(np.float64) - 18.0, 0.0))
@@ -193,8 +231,8 @@ def _starting_workers(p: Params, h0: np.ndarray, ids: np.ndarray, sector: np.nda
     route = draw_route(u[S_ROUTE], np.cumsum(routes_by_age(p, sector, role, age), axis=1))
     # joined before the run: a tenure of t weeks is a join t weeks ago (at least one)
     join_week = np.minimum(-tenure.astype(np.int64), -1)
-    sponsored = np.where(route == INTERNATIONAL,
-                         np.maximum(p.market.sponsorship_weeks + join_week, 0), 0).astype(DT_WEEKS)
+    tied = (route == INTERNATIONAL) & (u[S_SPONSOR] < still_tied[sector, role])
+    sponsored = np.where(tied, np.maximum(p.market.sponsorship_weeks + join_week, 0), 0).astype(DT_WEEKS)
     career, career_until = apprentices_at_start(p, ids, sector, role, age)
     return dict(
         id=ids, age=age, tenure=tenure, sector_tenure=tenure,

@@ -36,6 +36,7 @@ S_PREV = 21        # a graduate who was a support worker before
 S_POOL_AGE = 22    # the age of someone hired from a pool kept by age
 S_MOVE_FTE = 23    # the hours of a worker who moves to another sector
 S_BEHAVIOUR = 24   # a seed's behavioural coefficients (sim.uncertainty)
+S_SPONSOR = 25     # a starting overseas recruit is still tied to a sponsor
 
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15

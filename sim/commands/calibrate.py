@@ -98,8 +98,8 @@ def _refit(argv: list[str]) -> int:
     path = Path(CONFIG_DIR) / "system" / "calibration" / f"{cfg.system.name}.yaml"
     scaled = "" if scale == 1.0 else f", on a copy scaled by {scale:g}"
     note = (f"Fitted by `python -m sim.commands.calibrate` for system '{cfg.system.name}': factors on the\n"
-            f"first-guess base rates so that the first {len(FIT_YEARS)} simulated years (mean of\n"
-            f"seeds 0-2{scaled}) reproduces each (sector, role)'s turnover, vacancy and sickness targets\n"
+            f"first-guess base rates so that simulated years {FIT_YEARS[0]}-{FIT_YEARS[-1]} (mean of\n"
+            f"seeds 0-2{scaled}) reproduce each (sector, role)'s turnover, vacancy and sickness targets\n"
             "given in the system file. Do not edit by hand: rerun the command.")
     write_text_atomic(path, calibration_yaml(fitted, note))
     print(f"wrote {path.relative_to(CONFIG_DIR.parent)}")
@@ -166,7 +166,7 @@ def calibrate_main(argv: list[str] | None = None) -> int:
         return 2
     _print_table(table)
     scaled = "" if scale == 1.0 else f", on a copy scaled by {scale:.4g}"
-    print(f"target vs achieved: first {len(FIT_YEARS)} simulated years, "
+    print(f"target vs achieved: simulated years {FIT_YEARS[0]}-{FIT_YEARS[-1]}, "
           f"mean of seeds {', '.join(map(str, seeds))}{scaled}")
     print(f"calibrated in {seconds:.1f} s; largest miss {worst_miss(table)}")
     key = calibration_key(built.system, behaviour, built.agency_targets)
