@@ -106,3 +106,25 @@ def test_headcount_split_matches(fitted_years):
     for sector, g in df.groupby("sector", observed=True):
         assert abs(g["headcount_share"].mean() - targets[sector]["headcount_share"]) < 0.01
     assert 55_000 <= sum(r.headcount for s in cfg.system.sectors.values() for r in s.roles.values()) <= 60_000
+
+
+def test_a_fresh_refit_does_not_depend_on_the_factors_in_place():
+    """`make calibrate` fits from factors of 1 (`fresh`), so a refit gives the same factors
+    whatever was fitted before; a warm start (refits inside experiments) starts where it is."""
+    from sim.system.calibrate import calibrate
+
+    cfg = load_config([])
+    raw = cfg.model_dump(mode="python")
+    for spec in raw["system"]["sectors"].values():
+        for role in spec["roles"].values():
+            role["calibration"].update(leave=2.0, fill=0.5)
+    other = type(cfg).model_validate(raw)
+
+    def factors(c, fresh):
+        fitted, _ = calibrate(c, seeds=(0,), rounds=1, scale=0.05, log=lambda _: None, threads=1,
+                              fresh=fresh)
+        return [(s, r, role.calibration.leave, role.calibration.fill)
+                for s, spec in fitted.system.sectors.items() for r, role in spec.roles.items()]
+
+    assert factors(cfg, True) == factors(other, True)
+    assert factors(cfg, False) != factors(other, False)

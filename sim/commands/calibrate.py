@@ -91,7 +91,7 @@ def _refit(argv: list[str]) -> int:
     cfg = load_config(overrides)
     workers = sum(r.headcount for s in cfg.system.sectors.values() for r in s.roles.values()) * scale
     t0 = time.perf_counter()
-    fitted, table = calibrate(cfg, scale=scale, threads=1 if workers <= 100_000 else None)
+    fitted, table = calibrate(cfg, scale=scale, threads=1 if workers <= 100_000 else None, fresh=True)
     elapsed = time.perf_counter() - t0
     _print_table(table)
     print(f"calibrated in {elapsed:.0f} s")
@@ -100,7 +100,8 @@ def _refit(argv: list[str]) -> int:
     note = (f"Fitted by `python -m sim.commands.calibrate` for system '{cfg.system.name}': factors on the\n"
             f"first-guess base rates so that simulated years {FIT_YEARS[0]}-{FIT_YEARS[-1]} (mean of\n"
             f"seeds 0-2{scaled}) reproduce each (sector, role)'s turnover, vacancy and sickness targets\n"
-            "given in the system file. Do not edit by hand: rerun the command.")
+            "given in the system file, fitted from factors of 1 (a rerun gives the same factors).\n"
+            "Do not edit by hand: rerun the command.")
     write_text_atomic(path, calibration_yaml(fitted, note))
     print(f"wrote {path.relative_to(CONFIG_DIR.parent)}")
     return 0

@@ -104,8 +104,8 @@ def _agency_spend(achieved: pd.DataFrame, group, scale: float) -> float:
 
 
 def calibrate(cfg: RunConfig, seeds=(0, 1, 2), rounds: int = 8, scale: float = 1.0, log=print,
-              agency=None, tol: float | None = None,
-              threads: int | None = None) -> tuple[RunConfig, pd.DataFrame]:
+              agency=None, tol: float | None = None, threads: int | None = None,
+              fresh: bool = False) -> tuple[RunConfig, pd.DataFrame]:
     """Return the config with fitted factors and the final target-vs-achieved table.
 
     `agency`: optional [(sectors, GBP a year)] targets for the first year's agency spend of
@@ -114,19 +114,23 @@ def calibrate(cfg: RunConfig, seeds=(0, 1, 2), rounds: int = 8, scale: float = 1
     within `tol` (relative) of its target, small cells within their counting noise (see NOISE),
     and the agency spend within `tol`; without it, `rounds` updates and a final evaluation.
     `threads`: Numba threads for the fitting runs (results do not depend on it; 1 is fastest for
-    small systems); the process's setting is restored afterwards."""
+    small systems); the process's setting is restored afterwards. `fresh`: start from the first
+    guesses (every factor 1) instead of the factors in place, so that a refit gives the same
+    factors whatever was fitted before (the fit over a few seeds stops at a point that depends
+    on where it started; a warm start suits refits inside an experiment)."""
     import numba
 
     before = numba.get_num_threads()
     try:
-        return _calibrate(cfg, seeds, rounds, scale, log, agency, tol, threads)
+        return _calibrate(cfg, seeds, rounds, scale, log, agency, tol, threads, fresh)
     finally:
         numba.set_num_threads(before)
 
 
-def _calibrate(cfg, seeds, rounds, scale, log, agency, tol, threads):
-    factors = {(s, r): dict(role.calibration) for s, spec in cfg.system.sectors.items()
-               for r, role in spec.roles.items()}
+def _calibrate(cfg, seeds, rounds, scale, log, agency, tol, threads, fresh):
+    first = {"leave": 1.0, "sickness": 1.0, "fill": 1.0}
+    factors = {(s, r): {**dict(role.calibration), **(first if fresh else {})}
+               for s, spec in cfg.system.sectors.items() for r, role in spec.roles.items()}
     agency = [(tuple(g), float(t)) for g, t in (agency or []) if g]
     shares = {s: cfg.system.sectors[s].agency_share_of_gap for g, _ in agency for s in g}
     cfg = _with_factors(cfg, factors, shares)      # fitted in the config's own market
