@@ -108,20 +108,21 @@ def external_hires_per_year(p, pmf: np.ndarray) -> np.ndarray:
 
 
 def fit_local_ages(exit_yearly: np.ndarray, first_year_exit: np.ndarray, fixed: np.ndarray, local: float,
-                   mean_age: float, share_over_55: float) -> tuple[int, int, np.ndarray]:
+                   mean_age: float, share_over_55: float,
+                   youngest: int = LOCAL_LO[0]) -> tuple[int, int, np.ndarray]:
     """(youngest, oldest) age of local recruits and the stationary age distribution (over AGES,
     summing to 1) closest to the targets, for one (sector, role).
 
     `exit_yearly[a]`: chance a worker aged a leaves the (sector, role) for outside the system in a
     year; `fixed`: joiners a year by age through the routes whose ages are given; `local`: local
-    recruits a year."""
+    recruits a year; `youngest`: the youngest age a local recruit may have."""
     response = stationary_from_each_age(exit_yearly, first_year_exit)
     base = fixed @ response
     # every candidate (lo, hi) at once: the mean of rows lo..hi from prefix sums
     cum = np.vstack([np.zeros(len(AGES)), np.cumsum(response, axis=0)])
     lo = np.array([a for a in LOCAL_LO for _ in LOCAL_SPAN])
     hi = np.array([a + d for a in LOCAL_LO for d in LOCAL_SPAN])
-    keep = hi <= 66
+    keep = (hi <= 66) & (lo >= youngest)
     lo, hi = lo[keep], hi[keep]
     rows = (cum[hi - AGE_MIN + 1] - cum[lo - AGE_MIN]) / (hi - lo + 1)[:, None]
     n = base[None, :] + local * rows
@@ -169,6 +170,10 @@ def local_age_profiles(p) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     hi = np.full((S, R), 60, np.int64)
     retire = yearly_retirement(p)
     in_post = in_post_ages(p)
+    # a registered role's local recruits (qualified people not working in the system) are no
+    # younger than its graduates: fitted freely, the default's acute doctors' were 16-43 and its
+    # AHPs' 16-53, so the run hired doctors aged 16-20
+    youngest = np.where(p.training_intake >= 0, p.age_lo[EDUCATION], LOCAL_LO[0])
     pmf = np.broadcast_to(uniform_density(18, 64), (S, R, len(AGES))).copy()
     for _ in range(6):
         leaving, rel_mult = leaving_rates(p, pmf)
@@ -184,7 +189,7 @@ def local_age_profiles(p) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 first = 1.0 - (1.0 - np.minimum(leave * p.first_year_multiplier, 0.95)) * (1.0 - retire)
                 lo[s, r], hi[s, r], new[s, r] = fit_local_ages(
                     exit_yearly, first, fixed_ages[s, r], local[s, r],
-                    float(p.mean_age[s, r]), float(p.share_over_55[s, r]))
+                    float(p.mean_age[s, r]), float(p.share_over_55[s, r]), youngest=int(youngest[r]))
                 new[s, r] = new[s, r] * in_post / max((new[s, r] * in_post).sum(), 1e-300)
         pmf = new
     return lo, hi, np.where(p.employs[:, :, None], pmf, 0.0)
@@ -258,13 +263,13 @@ def former_staff_inflow(p, pmf: np.ndarray) -> np.ndarray:
 
 
 def overseas_exit_rate(p, pmf: np.ndarray) -> np.ndarray:
-    """[S, R] yearly rate at which an overseas recruit leaves the system, with the workforce's
-    ages `pmf` [S, R, A] (after their first
-    year; their first year at the first-year multiplier, as every new starter's): the turnover
-    times the route's leave multiplier times the share of leavers who leave the system, retiring
-    or, of the others, the observed shares to another industry or out of the area. A recruit who
-    moves to another employer stays tied to a sponsor (and in the system), so the sponsorship
-    years run over the time since arrival, not the time with an employer."""
+    """[S, R] yearly rate at which an overseas recruit leaves the system after their first year
+    (in it, at the first-year multiplier, as every new starter), with the workforce's ages `pmf`
+    [S, R, A]: the turnover times the route's leave multiplier times the share of leavers who
+    leave the system, retiring or, of the others, the observed shares to another industry or out
+    of the area. A recruit who moves to another employer stays tied to a sponsor (and in the
+    system), so the sponsorship years run over the time since arrival, not the time with an
+    employer."""
     retiring = (pmf * yearly_retirement(p)).sum(axis=2)
     retire_share = np.clip(retiring / np.maximum(p.turnover, 1e-9), 0.0, 1.0)
     exits = p.dest_shares[:, 2] + p.dest_shares[:, 3]                      # [S]

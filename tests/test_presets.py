@@ -35,6 +35,24 @@ def test_preset_composes_and_runs(name):
 
 
 @pytest.mark.parametrize("name", PRESETS)
+def test_registered_staff_are_no_younger_than_graduates(name):
+    """A registered role (one with a training route) starts with nobody younger than its
+    graduates' youngest age, and its local recruits are fitted at those ages or older (qualified
+    people not working in the system); entry-level roles may start at 16."""
+    from sim.codes import EDUCATION
+
+    m = WorkforceModel(load_config([f"system={name}", "years=1"]), scale=SCALE.get(name, 0.05))
+    p, snap = m.params, m.snapshot()
+    youngest = int(p.age_lo[EDUCATION])
+    registered = np.flatnonzero(p.training_intake >= 0)
+    assert len(registered) and (p.training_intake < 0).any()
+    employs = p.employs[:, registered]
+    assert (p.local_age_lo[:, registered][employs] >= youngest).all()
+    in_role = np.isin(snap["role"], registered)
+    assert in_role.sum() > 300 and snap["age"][in_role].min() >= youngest
+
+
+@pytest.mark.parametrize("name", PRESETS)
 def test_calibration_file_covers_every_role(name):
     cfg = load_config([f"system={name}"])
     fitted = yaml.safe_load((CALIBRATION / f"{name}.yaml").read_text())
