@@ -8,8 +8,7 @@ joiners arrive at (each route's range), the age structure at the start of a year
 to is computed here. The ages of local recruits (the route without a fixed age profile) are
 fitted per (sector, role) so that this stationary structure has the system file's mean age and
 share aged 55 or over; the starting workforce is then drawn from that structure, so nothing
-drifts as the model runs.
-Tenures start from the stationary distribution of time in post given the first-year leaving.
+drifts as the model runs. Times in post are in sim.tenures.
 """
 from __future__ import annotations
 
@@ -264,12 +263,10 @@ def former_staff_inflow(p, pmf: np.ndarray) -> np.ndarray:
 
 def overseas_exit_rate(p, pmf: np.ndarray) -> np.ndarray:
     """[S, R] yearly rate at which an overseas recruit leaves the system after their first year
-    (in it, at the first-year multiplier, as every new starter), with the workforce's ages `pmf`
-    [S, R, A]: the turnover times the route's leave multiplier times the share of leavers who
-    leave the system, retiring or, of the others, the observed shares to another industry or out
-    of the area. A recruit who moves to another employer stays tied to a sponsor (and in the
-    system), so the sponsorship years run over the time since arrival, not the time with an
-    employer."""
+    (in it, at the first-year multiplier), with the workforce's ages `pmf` [S, R, A]: turnover x
+    the route's leave multiplier x the share of leavers who leave the system (retiring, or the
+    observed shares to another industry or out of the area). A recruit who moves employer stays
+    tied and in the system, so sponsorship years run from arrival, not from joining an employer."""
     retiring = (pmf * yearly_retirement(p)).sum(axis=2)
     retire_share = np.clip(retiring / np.maximum(p.turnover, 1e-9), 0.0, 1.0)
     exits = p.dest_shares[:, 2] + p.dest_shares[:, 3]                      # [S]
@@ -283,9 +280,8 @@ def sponsored_share_of_leavers(p, pmf: np.ndarray) -> np.ndarray:
     the hires from outside (`route_share`: overseas recruits stay longer, but their stock is
     larger by as much); of an overseas recruit's leaving the system, the part within the
     sponsorship years of their arrival is 1 - their chance of staying that long
-    (`overseas_exit_rate`). Counting it with the time with an employer (everyone's rate, which
-    includes moves) put half of the overseas nurses' leaving within the years, where the run
-    has about a quarter, and the nurses' pool of former staff grew 8.5% in ten years."""
+    (`overseas_exit_rate`; with the time with an employer instead, the nurses' pool of former
+    staff grew 8.5% in ten years)."""
     years = p.market.sponsorship_weeks / WEEKS_PER_YEAR
     lam = overseas_exit_rate(p, pmf)
     m = p.first_year_multiplier
@@ -359,37 +355,3 @@ def draw_ages(u: np.ndarray, pmf: np.ndarray, cell: np.ndarray | None = None) ->
             sel = cell == c
             idx[sel] = np.searchsorted(np.cumsum(pmf[c]), u[sel], side="right")
     return AGES[np.minimum(idx, len(AGES) - 1)]
-
-
-def first_year_hazard_split(turnover: np.ndarray, first_year_multiplier: float) -> np.ndarray:
-    """Yearly leave rate after the first year, h0, such that a first year at multiplier x h0 and
-    h0 after it make the stationary turnover (1 / mean time in post) equal `turnover`."""
-    out = np.empty_like(turnover, dtype=np.float64)
-    m = first_year_multiplier
-    for i, tau in enumerate(np.asarray(turnover, np.float64).ravel()):
-        tau = max(tau, 0.02)
-        lo, hi = 1e-6, 50.0
-        for _ in range(80):
-            h0 = 0.5 * (lo + hi)
-            h1 = m * h0
-            mean_t = (1.0 - math.exp(-h1)) / h1 + math.exp(-h1) / h0
-            if 1.0 / mean_t > tau:
-                hi = h0
-            else:
-                lo = h0
-        out.ravel()[i] = 0.5 * (lo + hi)
-    return out.reshape(np.shape(turnover))
-
-
-def draw_tenure_years(u: np.ndarray, h0: np.ndarray, first_year_multiplier: float) -> np.ndarray:
-    """Time in post (years) from the stationary distribution of a renewal process whose leave
-    rate is first_year_multiplier x h0 in the first year and h0 after (one uniform per worker)."""
-    h1 = first_year_multiplier * h0
-    p_first = (1.0 - np.exp(-h1)) / h1
-    p_first = p_first / (p_first + np.exp(-h1) / h0)
-    first = u < p_first
-    v = np.where(first, u / p_first, (u - p_first) / np.maximum(1.0 - p_first, 1e-300))
-    v = np.clip(v, 0.0, np.nextafter(1.0, 0.0))
-    within = -np.log1p(-v * (1.0 - np.exp(-h1))) / h1          # truncated to [0, 1)
-    after = 1.0 - np.log1p(-v) / h0
-    return np.where(first, within, after)

@@ -7,14 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.ages import (
-    AGE_MIN,
-    AGES,
-    draw_ages,
-    draw_tenure_years,
-    first_year_hazard_split,
-    overseas_exit_rate,
-)
+from sim.ages import AGE_MIN, AGES, draw_ages, overseas_exit_rate
 from sim.codes import (
     DT_AGE,
     DT_CODE,
@@ -50,6 +43,7 @@ from sim.rng import (
     S_TENURE,
     uniforms,
 )
+from sim.tenures import draw_tenure_years, first_year_hazard_split, share_shorter_than
 from sim.workers import BURNOUT_UNIT, Cohort
 
 INIT_WEEK = 0xFFFFFFFF  # the "week" coordinate of draws made before the first week
@@ -202,20 +196,9 @@ def still_sponsored(p: Params, h0: np.ndarray) -> np.ndarray:
     in their first year) is distributed as a time in post with that rate."""
     years = p.market.sponsorship_weeks / WEEKS_PER_YEAR
     lam = overseas_exit_rate(p, p.age_pmf)
-    tied = _shorter_than(years, lam, p.first_year_multiplier)
-    short = _shorter_than(years, h0, p.first_year_multiplier)   # tenures shorter than the period
+    tied = share_shorter_than(years, lam, p.first_year_multiplier)
+    short = share_shorter_than(years, h0, p.first_year_multiplier)   # tenures shorter than the period
     return np.clip(tied / np.maximum(short, 1e-300), 0.0, 1.0)
-
-
-def _shorter_than(years: float, h0: np.ndarray, first_year_multiplier: float) -> np.ndarray:
-    """Share of the stationary times in post (sim.ages.draw_tenure_years: leave rate
-    first_year_multiplier x h0 in the first year, h0 after) that are shorter than `years`."""
-    h1 = first_year_multiplier * h0
-    p_first = (1.0 - np.exp(-h1)) / h1
-    p_first = p_first / (p_first + np.exp(-h1) / h0)
-    if years >= 1.0:
-        return p_first + (1.0 - p_first) * (1.0 - np.exp(-h0 * (years - 1.0)))
-    return p_first * (1.0 - np.exp(-h1 * years)) / np.maximum(1.0 - np.exp(-h1), 1e-300)
 
 
 def _starting_workers(p: Params, h0: np.ndarray, still_tied: np.ndarray, ids: np.ndarray,
