@@ -89,6 +89,10 @@ class RoleSpec(Strict):
     mean_age: Annotated[float, Field(ge=18.0, le=67.0)]
     share_over_55: Rate
     hire_routes: HireRoutes
+    # the share of the sector's employers that employ the role, the largest ones (registered
+    # nurses in social care work in care homes with nursing); unset: every employer, or for a
+    # role with fewer staff than that the largest ones at about three staff each
+    employer_share: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
     calibration: Calibration = Calibration()
 
 

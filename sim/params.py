@@ -93,6 +93,7 @@ class Params:
     # employers (contiguous by sector)
     employer_sector: np.ndarray  # int8 [E]
     employer_weight: np.ndarray  # float64 [E]: share of its sector's staff at the start
+    employer_share: np.ndarray   # float64 [S, R]: share of the sector's employers with the role (0: unset)
     sector_first: np.ndarray     # int64 [S+1]: employers of sector s are sector_first[s]:sector_first[s+1]
     # behaviour
     retire_weekly: np.ndarray    # float64 [MAX_AGE]
@@ -215,7 +216,7 @@ def _build(cfg: RunConfig, scale: float) -> Params:
     z = lambda dtype=np.float64: np.zeros((S, R), dtype)  # noqa: E731
     employs, headcount, fte_u = z(bool), z(np.int64), z(np.int64)
     pay, turnover, vacancy, sickness, mean_age, over55 = z(), z(), z(), z(), z(), z()
-    leave_base, sick_start, match_factor = z(), z(), z()
+    leave_base, sick_start, match_factor, employer_share = z(), z(), z(), z()
     route_share = np.zeros((S, R, N_ROUTES))
     per_sector = {k: np.zeros(S) for k in (
         "growth", "winter_surge", "pay_award", "bank_share", "agency_share", "bank_premium",
@@ -263,6 +264,7 @@ def _build(cfg: RunConfig, scale: float) -> Params:
             sick_start[s, r] = role.sickness * q / max(1.0 - role.sickness, 1e-9) * cal.sickness
             match_factor[s, r] = cal.fill
             route_share[s, r] = role.hire_routes.shares()
+            employer_share[s, r] = role.employer_share or 0.0
     sector_first = np.concatenate([[0], np.cumsum(n_emp)]).astype(np.int64)
     employer_sector = np.repeat(np.arange(S, dtype=np.int8), n_emp)
     retire = np.zeros(MAX_AGE)
@@ -300,6 +302,7 @@ def _build(cfg: RunConfig, scale: float) -> Params:
         route_share=route_share, agency_cap=agency_cap, dest_shares=dest,
         employer_sector=employer_sector,
         employer_weight=np.concatenate(weights) if weights else np.zeros(0),
+        employer_share=employer_share,
         sector_first=sector_first, retire_weekly=retire, age_mult=age_mult,
         route_mult=np.array([beh.leaving.route_multiplier.get(r, 1.0) for r in ROUTES]),
         b_rise=b.rise, b_recovery=b.recovery, b_noise=b.noise, base_stress=b.base_stress,

@@ -48,10 +48,10 @@ from sim.workers import BURNOUT_UNIT, Cohort
 
 INIT_WEEK = 0xFFFFFFFF  # the "week" coordinate of draws made before the first week
 PART_TIME_HI = 0.9
-# A role with fewer staff than a sector has employers (registered nurses in social care) is
-# employed by the largest employers only, at least this many each on average (assumption: care
-# homes with nursing employ nurses, most home care providers none). Spreading one nurse over every
-# provider would leave each with a fraction of a post it could never fill.
+# A role with fewer staff than a sector has employers, and no `employer_share` of its own, is
+# employed by the largest employers only, at least this many each on average (assumption).
+# Spreading a few people over every employer would leave each with a fraction of a post it could
+# never fill: hiring stops when the sector as a whole is full, so those fractions stay vacant.
 MIN_STAFF_PER_EMPLOYER = 3
 BUILD_BLOCK = 1 << 19   # starting workers drawn at a time: the build's temporaries stay small
 
@@ -143,6 +143,16 @@ def _allocate(n: int, weights: np.ndarray) -> np.ndarray:
     return counts
 
 
+def employers_with_role(p: Params, s: int, r: int) -> int:
+    """How many of sector s's employers (its largest) employ role r: the role's `employer_share`
+    of them, else every one, or as many as keep about MIN_STAFF_PER_EMPLOYER staff each."""
+    n_emp = int(p.sector_first[s + 1] - p.sector_first[s])
+    share = float(p.employer_share[s, r])
+    if share > 0.0:
+        return int(min(n_emp, max(1, round(share * n_emp))))
+    return int(min(n_emp, max(1, int(p.headcount[s, r]) // MIN_STAFF_PER_EMPLOYER)))
+
+
 def initial_population(p: Params) -> Cohort:
     """Workers in post at the start, per (sector, role), spread over the sector's employers. Ages
     come from the stationary age structure and tenures from the stationary time in post
@@ -158,7 +168,7 @@ def initial_population(p: Params) -> Cohort:
             n = int(p.headcount[s, r])
             if n == 0 or hi == lo:
                 continue
-            k = int(min(hi - lo, max(1, n // MIN_STAFF_PER_EMPLOYER)))
+            k = employers_with_role(p, s, r)
             weights = np.zeros(hi - lo)
             weights[:k] = p.employer_weight[lo:lo + k] / p.employer_weight[lo:lo + k].sum()
             counts = _allocate(n, weights)

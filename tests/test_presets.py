@@ -52,6 +52,33 @@ def test_registered_staff_are_no_younger_than_graduates(name):
     assert in_role.sum() > 300 and snap["age"][in_role].min() >= youngest
 
 
+def test_a_role_with_an_employer_share_works_at_that_share_of_the_largest_employers():
+    """Social care's nurses work at a quarter of its employers, the largest (care homes with
+    nursing); a role with fewer staff than employers and no share, at the largest ones with
+    about three each; other roles at every employer. Each employer's funded posts follow."""
+    from sim.codes import FTE_UNIT, SECTORS
+    from sim.population import MIN_STAFF_PER_EMPLOYER
+
+    cfg = load_config(["years=1", "+system.sectors.primary.roles.ahp.employer_share=0.5"])
+    m = WorkforceModel(cfg)
+    p, snap = m.params, m.snapshot()
+    care, primary = SECTORS.index("social_care"), SECTORS.index("primary")
+    for sector, rname, share in ((care, "nurse", 0.25), (care, "ahp", 0.05), (care, "support", None),
+                                 (primary, "ahp", 0.5), (primary, "nurse", None)):
+        r = p.roles.index(rname)
+        lo, hi = int(p.sector_first[sector]), int(p.sector_first[sector + 1])
+        n = int(p.headcount[sector, r])
+        k = round(share * (hi - lo)) if share else min(hi - lo, max(1, n // MIN_STAFF_PER_EMPLOYER))
+        at = snap["employer"][(snap["sector"] == sector) & (snap["role"] == r)]
+        assert len(at) == n and set(np.unique(at)) == set(range(lo, lo + k)), (rname, k)
+        funded = m.state.establishment[lo:hi, r]
+        assert (funded[:k] > 0).all() and (funded[k:] == 0).all()
+        assert abs(funded.sum() - m.state.fte_units[lo:hi, r].sum() / FTE_UNIT / (1 - p.vacancy[sector, r])) \
+            < 0.1 * funded.sum()
+    with pytest.raises(Exception, match="employer_share"):
+        load_config(["system.sectors.social_care.roles.nurse.employer_share=0"])
+
+
 @pytest.mark.parametrize("name", PRESETS)
 def test_calibration_file_covers_every_role(name):
     cfg = load_config([f"system={name}"])
