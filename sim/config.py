@@ -156,9 +156,21 @@ class Closure(Strict):
     switching_pool_years: NonNegative = 0.0  # how many could, in years of arrivals before the closure
 
 
+class Cap(Strict):
+    """At most `per_year` overseas recruits a year into these sectors' roles together (a visa
+    quota), in years counted from `capped_from`; recruits beyond it are not hired."""
+
+    sectors: list[str]
+    roles: list[str]
+    per_year: NonNegative                 # people a year in the system as given (scaled with `scale`)
+    capped_from: dt.date
+    capped_until: dt.date | None = None   # the last day of the cap (none: to the run's end)
+
+
 class International(Strict):
     sponsorship_years: Annotated[float, Field(ge=0.0, le=20.0)]  # tied to the sponsoring employer
     closures: list[Closure] = []
+    caps: list[Cap] = []
 
 
 class LabourMarket(Strict):
@@ -227,6 +239,15 @@ class SystemConfig(Strict):
             if c.switching_until is not None and c.switching_until < c.closed_from:
                 raise ValueError(f"labour_market.international.closures.{i}: switching_until is before "
                                  "closed_from")
+        for i, c in enumerate(self.labour_market.international.caps):
+            where = f"labour_market.international.caps.{i}"
+            unknown = set(c.sectors) - set(SECTORS)
+            if unknown:
+                raise ValueError(f"{where}.sectors: unknown {sorted(unknown)}")
+            if not set(c.roles) & set(self.roles):
+                raise ValueError(f"{where}.roles: none of {c.roles} is a role of the system ({self.roles})")
+            if c.capped_until is not None and c.capped_until < c.capped_from:
+                raise ValueError(f"{where}: capped_until is before capped_from")
         if len(self.roles) > MAX_ROLES:
             raise ValueError(f"{len(self.roles)} roles; at most {MAX_ROLES} (a worker's id keeps 4 bits "
                              "for the role)")

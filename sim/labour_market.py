@@ -22,6 +22,7 @@ from sim.codes import (
     RETIRE_RETURN,
     RETURNERS,
     ROUTES,
+    WEEKS_PER_YEAR,
 )
 from sim.employer_phases import by_sector, yearly_establishment
 from sim.kernels import count_fills
@@ -71,6 +72,9 @@ class LabourMarket:
         apps = self.pools.steady_hires / p.market.acceptance
         self.searchers0 = self.expected_searchers(st, dest_cum)          # [S, R] a week
         self.mu = efficiency(p, openings, apps + self.searchers0)
+        # caps on overseas recruits: the cap year each count belongs to, and the recruits counted
+        self.cap_year = np.full(len(p.market.cap_per_year), -1, np.int64)
+        self.cap_used = np.zeros(len(p.market.cap_per_year), np.int64)
         self.degree_from = np.full(p.n_roles, -1, np.int64)   # role before a degree into each role
         for c in range(p.careers.n):
             if not p.careers.in_post[c] and self.degree_from[p.careers.to_role[c]] < 0:
@@ -115,6 +119,7 @@ class LabourMarket:
         open_er = open_posts(p, st)
         openings = net_openings(p, st)
         apps = pl.applicants(p, pools, st.pay_scale, max(week, 0))       # [K, S, R]
+        apps[INTERNATIONAL][self._caps_used_up(week)] = 0.0   # no visas left this cap year
         pool_apps = apps.sum(axis=0)
         searching = np.zeros_like(pool_apps)
         np.add.at(searching, (target.astype(np.int64), searchers["role"].astype(np.int64)), 1.0)
@@ -190,6 +195,40 @@ class LabourMarket:
         switching = (route == INTERNATIONAL) & (week >= p.market.closed_week[sector, role])
         keep &= ~switching | (rank_within(np.where(switching, sector * R + role, -1))
                               < np.floor(pools.switching[sector, role]))
+        overseas = np.flatnonzero(keep & (route == INTERNATIONAL))
+        keep[overseas] = self._within_caps(week, sector[overseas], role[overseas])
+        return keep
+
+    # --- caps on overseas recruits ------------------------------------------------------
+    def _cap_room(self, week: int) -> np.ndarray:
+        """[N] recruits each cap still allows in its year that contains `week` (-1: not in force);
+        a new cap year starts its count from zero."""
+        m = self.p.market
+        room = np.full(len(m.cap_per_year), -1, np.int64)
+        for n in range(len(room)):
+            if m.cap_from_week[n] <= week <= m.cap_until_week[n]:
+                year = (week - m.cap_from_week[n]) // WEEKS_PER_YEAR
+                if year != self.cap_year[n]:
+                    self.cap_year[n], self.cap_used[n] = year, 0
+                room[n] = max(m.cap_per_year[n] - self.cap_used[n], 0)
+        return room
+
+    def _caps_used_up(self, week: int) -> np.ndarray:
+        """bool [S, R]: cells under a cap with no recruits left this cap year."""
+        room = self._cap_room(week)
+        return np.any(self.p.market.cap_cells[room == 0], axis=0)
+
+    def _within_caps(self, week: int, sector: np.ndarray, role: np.ndarray) -> np.ndarray:
+        """Keep the first of these overseas recruits up to what each cap covering them still
+        allows this cap year, and count the kept ones against it."""
+        keep = np.ones(len(sector), bool)
+        for n, room in enumerate(self._cap_room(week)):
+            if room < 0:
+                continue
+            inside = keep & self.p.market.cap_cells[n, sector, role]
+            allowed = inside & (np.cumsum(inside) <= room)
+            keep &= ~inside | allowed
+            self.cap_used[n] += int(allowed.sum())
         return keep
 
     def _mark_former_students(self, hires: Cohort, kw: int) -> None:
@@ -215,6 +254,8 @@ class LabourMarket:
         keep = np.ones(len(recruits), bool)
         if k == INTERNATIONAL:
             keep &= week < p.market.closed_week[sector, role]
+            kept = np.flatnonzero(keep)
+            keep[kept] = self._within_caps(week, sector[kept], role[kept])
         else:
             stock = pools.stock()[k]
             for r in np.unique(role):

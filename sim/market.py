@@ -33,6 +33,11 @@ class MarketParams:
     closed_week: np.ndarray            # int64 [S, R]: first week the overseas route is closed
     switching_until_week: np.ndarray   # int64 [S, R]: last week people in the country may switch in
     switching_pool_years: np.ndarray   # float64 [S, R]
+    # caps on overseas recruits (visa quotas), one entry per cap
+    cap_cells: np.ndarray              # bool [N, S, R]: the (sector, role) cells a cap covers
+    cap_per_year: np.ndarray           # int64 [N]: recruits a cap year allows (after scaling)
+    cap_from_week: np.ndarray          # int64 [N]: its first week; cap years run 52 weeks from it
+    cap_until_week: np.ndarray         # int64 [N]: its last week
     # matching
     elasticity: float
     acceptance: float
@@ -77,6 +82,13 @@ def build_market(cfg: RunConfig, roles: list[str], scale: float) -> MarketParams
                 until = c.switching_until
                 switching[i, j] = week_of(sysc.start_date, until) if until is not None else closed[i, j]
                 pool_years[i, j] = c.switching_pool_years
+    caps = lm.international.caps
+    cap_cells = np.zeros((len(caps), S, R), bool)
+    for n, c in enumerate(caps):
+        for s in c.sectors:
+            for r in c.roles:
+                if r in roles:
+                    cap_cells[n, SECTORS.index(s), roles.index(r)] = True
     return MarketParams(
         working_age=sysc.population * scale * lm.local.working_age_share,
         available_share=lm.local.available_share,
@@ -88,6 +100,11 @@ def build_market(cfg: RunConfig, roles: list[str], scale: float) -> MarketParams
         local_pay_elasticity=cfg.behaviour.recruitment.pay_elasticity,
         sponsorship_weeks=int(round(lm.international.sponsorship_years * WEEKS_PER_YEAR)),
         closed_week=closed, switching_until_week=switching, switching_pool_years=pool_years,
+        cap_cells=cap_cells,
+        cap_per_year=np.array([int(round(c.per_year * scale)) for c in caps], np.int64),
+        cap_from_week=np.array([week_of(sysc.start_date, c.capped_from) for c in caps], np.int64),
+        cap_until_week=np.array([week_of(sysc.start_date, c.capped_until) if c.capped_until else NEVER
+                                 for c in caps], np.int64),
         elasticity=m.elasticity, acceptance=m.acceptance,
         graduate_drift=per_year_to_weekly(m.graduate_drift_per_year),
         former_staff_drift=per_year_to_weekly(m.former_staff_drift_per_year),

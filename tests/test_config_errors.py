@@ -24,6 +24,8 @@ CASES = [
     ("engine=fast", 2, ["engine"]),
     ("behaviour.burnout.recovery=0", 2, ["behaviour.burnout.recovery = 0"]),
     ("system.sectors.acute.roles.nurse.headcount=100000000 scale=5", 2, ["this run needs ~"]),
+    ("+system.labour_market.international.caps=[{sectors:[social_kare],roles:[support],per_year:10,"
+     "capped_from:2026-04-01}]", 2, ["labour_market.international.caps.0.sectors", "social_kare"]),
 ]
 
 

@@ -81,6 +81,39 @@ def test_closing_the_care_worker_route_raises_care_vacancy_and_agency_spend(base
     assert all(flows(m, ["international"], ["social_care"], "support", [2, 3]) == 0 for m in closed)
 
 
+def cap_care_workers(per_year: float):
+    def change(system):
+        system["labour_market"]["international"]["caps"] = [
+            {"sectors": ["social_care"], "roles": ["support"], "per_year": per_year,
+             "capped_from": system["start_date"]}]
+    return change
+
+
+def overseas_care_arrivals(m, first_week: int, last_week: int) -> int:
+    fl = m.flows()
+    sel = ((fl["source"] == "international") & (fl["target"] == "social_care") & (fl["role"] == "support")
+           & fl["week"].between(first_week, last_week))
+    return int(fl.loc[sel, "count"].sum())
+
+
+def test_a_visa_cap_allows_its_number_of_overseas_recruits_each_year(baseline3):
+    """A cap of 400 care workers a year from abroad (200 at half scale) from the start: the
+    recruits agreed in each cap year arrive 26 weeks later, exactly 200 of them in each of the first
+    two cap years where the uncapped run has more; fewer people arrive, so care vacancy rises. A
+    cap above what arrives anyway changes nothing, to the bit."""
+    lag = load_config([]).behaviour.recruitment.time_to_hire_weeks["international"]
+    capped = runs(config(3, cap_care_workers(400)), scale=0.5)
+    for year in (0, 1):
+        first, last = lag + 52 * year, lag + 52 * year + 51
+        assert all(overseas_care_arrivals(m, first, last) == 200 for m in capped)
+        assert all(overseas_care_arrivals(m, first, last) > 220 for m in baseline3)
+    mean, se = paired(baseline3, capped, lambda m: rate(m, "social_care", "vacancy_rate", 3))
+    assert_effect(mean, se, +1)
+    loose = WorkforceModel(config(3, cap_care_workers(1e6)), seed=SEEDS[0], scale=0.5, threads=1)
+    loose.run()
+    assert loose.timeseries().equals(baseline3[0].timeseries())
+
+
 def test_nurse_training_intake_moves_nurse_vacancy_after_the_course(tmp_path):
     def intake(factor):
         def change(system):
