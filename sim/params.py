@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.ages import (
     age_fit_misses,
+    cross_sector_moves,
     external_hires_per_year,
     leaving_rates,
     local_age_profiles,
@@ -142,6 +143,8 @@ class Params:
     route_fte: np.ndarray | None = None       # float64 [N_ROUTES]: the routes' factors
     retire_return_share: np.ndarray | None = None  # [S, R] share of outside hires in a steady state
     stock_route_mix: np.ndarray | None = None      # [S, R, N_ROUTES] routes in of the workforce
+    overseas_direct: np.ndarray | None = None      # [S, R] of its joiners from abroad, those hired into it
+    overseas_moves: np.ndarray | None = None       # [S, S', R] movers a year who came from abroad
     retiree_age_pmf: np.ndarray | None = None      # [S, R, A] ages of the retirees back in post
     # ages (sim.ages): local recruits' youngest and oldest age, the starting age distribution
     local_age_lo: np.ndarray | None = None   # int64 [S, R]
@@ -331,29 +334,61 @@ def _build(cfg: RunConfig, scale: float) -> Params:
     params.route_fte[ROUTES.index("retire_return")] = rec.retiree_fte_factor
     params.retire_return_share = retire_return_share(params)
     back = retirees_in_post(params)
-    params.stock_route_mix = stock_route_mix(params, back)
+    inflow, params.overseas_direct, params.overseas_moves = stock_inflow_mix(params)
+    params.stock_route_mix = stock_route_mix(params, back, inflow)
     params.retiree_age_pmf = back / np.maximum(back.sum(axis=2, keepdims=True), 1e-300)
     mix = (params.stock_route_mix * params.route_fte).sum(axis=2)
     params.hire_fte_units = np.minimum(fte_u / np.maximum(mix, 1e-9), FTE_UNIT)
     return params
 
 
-def stock_route_mix(p: Params, retirees: np.ndarray) -> np.ndarray:
+def stock_route_mix(p: Params, retirees: np.ndarray, inflow: np.ndarray) -> np.ndarray:
     """[S, R, N_ROUTES] how the workforce came into the system, in a steady state. Retirees who
     came back: as many as come back a year (the steady state's hires from outside the system
     that are retirees) times how long they stay (`retirees`: retirees_in_post), as a share of the
-    staff. The other routes share the rest in proportion to their hires times how long their
-    recruits stay (overseas recruits leave less); only their proportions matter, because a
-    worker keeps their route in when they move within the system."""
+    staff. The other routes share the rest in proportion to the people arriving by each route
+    times how long they stay (overseas recruits leave less). A (sector, role) gains people by a
+    route from its own hires from outside and from the workers who move in from the other
+    sectors, who keep their route in (care workers who came from abroad, into NHS support), so
+    the mixes of the sectors are solved together (`inflow`: stock_inflow_mix)."""
     rr = ROUTES.index("retire_return")
     back = external_hires_per_year(p, p.age_pmf) * p.retire_return_share       # [S, R] a year
     in_post = back * retirees.sum(axis=2)
     rr_share = np.clip(in_post / np.maximum(p.headcount, 1e-9), 0.0, 0.5)
-    others = p.route_share / np.maximum(p.turnover[:, :, None] * p.route_mult[None, None, :], 1e-3)
+    others = inflow / np.maximum(p.turnover[:, :, None] * p.route_mult[None, None, :], 1e-3)
     others[:, :, rr] = 0.0
     mix = others / np.maximum(others.sum(axis=2, keepdims=True), 1e-300) * (1.0 - rr_share)[:, :, None]
     mix[:, :, rr] = rr_share
     return mix
+
+
+def stock_inflow_mix(p: Params, rounds: int = 200) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The routes in of the people joining each (sector, role) from outside it in a steady state
+    (retirees who came back aside), [S, R, N_ROUTES]: its hires from outside the system in the
+    observed route shares, and the movers from the other sectors in the mix of those sectors'
+    leavers. A route's share of a cell's leavers is its share of the cell's joiners (its people
+    stay longer in proportion as they leave less), so the mixes are the fixed point of
+    joiners' mix = hires' mix and movers' mix, weighted by their numbers. Also [S, R]: the share
+    of each cell's joiners from abroad who were hired from abroad into it (not moved in), and
+    [S, S', R] the movers a year from sector s to s' who came into the system from abroad."""
+    rr = ROUTES.index("retire_return")
+    shares = p.route_share.copy()
+    shares[:, :, rr] = 0.0
+    shares /= np.maximum(shares.sum(axis=2, keepdims=True), 1e-300)
+    hires = external_hires_per_year(p, p.age_pmf)[:, :, None] * shares            # [S, R, K] a year
+    moves = cross_sector_moves(p, leaving_rates(p, p.age_pmf)[0])                  # [S, S', R]
+    mix = shares
+    for _ in range(rounds):
+        joining = hires + np.einsum("tsr,trk->srk", moves, mix)
+        new = joining / np.maximum(joining.sum(axis=2, keepdims=True), 1e-300)
+        done = np.abs(new - mix).max() < 1e-12
+        mix = new
+        if done:
+            break
+    k = ROUTES.index("international")
+    moved = moves * mix[:, None, :, k]                                             # [S, S', R]
+    direct = np.where(joining[:, :, k] > 0, hires[:, :, k] / np.maximum(joining[:, :, k], 1e-300), 1.0)
+    return mix, direct, moved
 
 
 def retirees_in_post(p: Params) -> np.ndarray:

@@ -205,10 +205,38 @@ def still_sponsored(p: Params, h0: np.ndarray) -> np.ndarray:
     recruit who leaves the system at the yearly rate lam (sim.ages.overseas_exit_rate; higher
     in their first year) is distributed as a time in post with that rate."""
     years = p.market.sponsorship_weeks / WEEKS_PER_YEAR
+    m = p.first_year_multiplier
     lam = overseas_exit_rate(p, p.age_pmf)
-    tied = share_shorter_than(years, lam, p.first_year_multiplier)
-    short = share_shorter_than(years, h0, p.first_year_multiplier)   # tenures shorter than the period
-    return np.clip(tied / np.maximum(short, 1e-300), 0.0, 1.0)
+    tied = share_shorter_than(years, lam, m)
+    short = share_shorter_than(years, h0, m)   # tenures shorter than the period
+    direct = np.clip(tied / np.maximum(short, 1e-300), 0.0, 1.0)
+    return p.overseas_direct * direct + (1.0 - p.overseas_direct) * _movers_still_sponsored(p, h0, years)
+
+
+def _movers_still_sponsored(p: Params, h0: np.ndarray, years: float, steps: int = 400) -> np.ndarray:
+    """[S, R] chance that a starting worker who came from abroad, moved in from another sector
+    and has been with their employer less than `years`, arrived in the country less than `years`
+    ago: their time in the sector they moved from (a time in post at that sector's leave rate for
+    recruits from abroad, from the sectors in proportion to their movers) plus their time here (a
+    stationary time in post) is under `years`."""
+    m = p.first_year_multiplier
+    w = p.overseas_moves / np.maximum(p.overseas_moves.sum(axis=0, keepdims=True), 1e-300)   # [S, S', R]
+    origin_h = np.einsum("tsr,tr->sr", w, h0) * p.route_mult[INTERNATIONAL]
+    edges = np.linspace(0.0, years, steps + 1)
+    here = np.array([share_shorter_than(b, h0, m) for b in edges])                   # [steps+1, S, R]
+    mid = 0.5 * (edges[1:] + edges[:-1])
+    before = np.array([_left_within(years - b, origin_h, m) for b in mid])           # [steps, S, R]
+    within = (np.diff(here, axis=0) * before).sum(axis=0)
+    return np.clip(within / np.maximum(here[-1], 1e-300), 0.0, 1.0)
+
+
+def _left_within(years: float, h0: np.ndarray, first_year_multiplier: float) -> np.ndarray:
+    """Chance that someone who joins and later leaves had left within `years` (leave rate
+    first_year_multiplier x h0 in the first year, h0 after)."""
+    h1 = first_year_multiplier * h0
+    if years <= 1.0:
+        return 1.0 - np.exp(-h1 * years)
+    return 1.0 - np.exp(-h1) * np.exp(-h0 * (years - 1.0))
 
 
 def _starting_workers(p: Params, h0: np.ndarray, still_tied: np.ndarray, ids: np.ndarray,
