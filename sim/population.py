@@ -203,7 +203,10 @@ def still_sponsored(p: Params, h0: np.ndarray) -> np.ndarray:
     1,300 in five years, their exits going to leaving the country instead of to other
     industries and the pool of former staff). In a steady state the time since arrival of a
     recruit who leaves the system at the yearly rate lam (sim.ages.overseas_exit_rate; higher
-    in their first year) is distributed as a time in post with that rate."""
+    in their first year) is distributed as a time in post with that rate. That holds for those
+    hired from abroad into the (sector, role); those who moved in from another sector
+    (1 - p.overseas_direct of them) are tied if their time there and here together is short
+    enough (`_movers_still_sponsored`)."""
     years = p.market.sponsorship_weeks / WEEKS_PER_YEAR
     m = p.first_year_multiplier
     lam = overseas_exit_rate(p, p.age_pmf)
