@@ -33,6 +33,7 @@ AGE_MIN, AGE_MAX = 16, 75          # ages a worker can have (older people have a
 AGES = np.arange(AGE_MIN, AGE_MAX + 1)
 LOCAL_LO = range(16, 46)           # candidate youngest and oldest ages of local recruits
 LOCAL_SPAN = range(4, 50)
+YOUNG_SHARES = np.linspace(0.0, 0.8, 41)   # candidate shares of young local recruits (under 25)
 
 
 def working_ages(p) -> np.ndarray:
@@ -107,10 +108,12 @@ def external_hires_per_year(p, pmf: np.ndarray) -> np.ndarray:
 
 
 def fit_local_ages(exit_yearly: np.ndarray, first_year_exit: np.ndarray, fixed: np.ndarray, local: float,
-                   mean_age: float, share_over_55: float,
-                   youngest: int = LOCAL_LO[0]) -> tuple[int, int, np.ndarray]:
-    """(youngest, oldest) age of local recruits and the stationary age distribution (over AGES,
-    summing to 1) closest to the targets, for one (sector, role).
+                   mean_age: float, share_over_55: float, youngest: int = LOCAL_LO[0],
+                   share_under_25: float | None = None) -> tuple[int, int, float, np.ndarray]:
+    """Local recruits' ages for one (sector, role): (youngest, oldest) of their main range, the
+    share of them who are young instead (aged `youngest` to 24: only fitted when the role has a
+    `share_under_25` target, else 0), and the stationary age distribution (over AGES, summing
+    to 1) closest to the targets.
 
     `exit_yearly[a]`: chance a worker aged a leaves the (sector, role) for outside the system in a
     year; `fixed`: joiners a year by age through the routes whose ages are given; `local`: local
@@ -124,13 +127,27 @@ def fit_local_ages(exit_yearly: np.ndarray, first_year_exit: np.ndarray, fixed: 
     keep = (hi <= 66) & (lo >= youngest)
     lo, hi = lo[keep], hi[keep]
     rows = (cum[hi - AGE_MIN + 1] - cum[lo - AGE_MIN]) / (hi - lo + 1)[:, None]
-    n = base[None, :] + local * rows
-    pmf = n / np.maximum(n.sum(axis=1, keepdims=True), 1e-300)
+    young = np.array([0.0]) if share_under_25 is None or youngest > 24 else YOUNG_SHARES
+    young_row = (cum[25 - AGE_MIN] - cum[youngest - AGE_MIN]) / max(25 - youngest, 1)
+    n = base[None, None, :] + local * ((1.0 - young)[:, None, None] * rows[None]
+                                       + young[:, None, None] * young_row[None, None, :])
+    pmf = n / np.maximum(n.sum(axis=2, keepdims=True), 1e-300)          # [young, candidates, A]
     mean = pmf @ AGES
-    old = pmf[:, AGES >= 55].sum(axis=1)
+    old = pmf[:, :, AGES >= 55].sum(axis=2)
     miss = ((mean - mean_age) / 5.0) ** 2 + ((old - share_over_55) / 0.05) ** 2
-    k = int(np.argmin(miss))
-    return int(lo[k]), int(hi[k]), pmf[k]
+    if share_under_25 is not None:
+        miss = miss + ((pmf[:, :, AGES < 25].sum(axis=2) - share_under_25) / 0.03) ** 2
+    y, k = np.unravel_index(int(np.argmin(miss)), miss.shape)
+    return int(lo[k]), int(hi[k]), float(young[y]), pmf[y, k]
+
+
+def local_density(lo: int, hi: int, young: float, youngest: int) -> np.ndarray:
+    """[A] one local recruit a year: aged `youngest` to 24 with chance `young`, else uniform on
+    [lo, hi] (sim.population.draw_local_ages draws the same)."""
+    out = (1.0 - young) * uniform_density(lo, hi)
+    if young > 0.0:
+        out = out + young * uniform_density(youngest, 24)
+    return out
 
 
 def cross_sector_moves(p, leaving: np.ndarray) -> np.ndarray:
@@ -153,9 +170,10 @@ def cross_sector_moves(p, leaving: np.ndarray) -> np.ndarray:
     return out
 
 
-def local_age_profiles(p) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per (sector, role): youngest and oldest age of local recruits, and the stationary age
-    distribution the starting workforce is drawn from ([S, R, A]).
+def local_age_profiles(p) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per (sector, role): youngest and oldest age of local recruits' main range, the share of
+    them who are young instead and the youngest age they may have (sim.ages.local_density), and
+    the stationary age distribution the starting workforce is drawn from ([S, R, A]).
 
     Joiners a year by age: the observed route shares of the hires that replace the leavers to
     outside the system (graduates and overseas recruits at their ages; returners at the ages of
@@ -167,6 +185,7 @@ def local_age_profiles(p) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     S, R = p.headcount.shape
     lo = np.full((S, R), 18, np.int64)
     hi = np.full((S, R), 60, np.int64)
+    young = np.zeros((S, R))
     retire = yearly_retirement(p)
     in_post = in_post_ages(p)
     # a registered role's local recruits (qualified people not working in the system) are no
@@ -186,12 +205,15 @@ def local_age_profiles(p) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 leave = np.minimum(leaving[s, r] * exits * rel_mult[s, r], 0.95)
                 exit_yearly = 1.0 - (1.0 - leave) * (1.0 - retire)
                 first = 1.0 - (1.0 - np.minimum(leave * p.first_year_multiplier, 0.95)) * (1.0 - retire)
-                lo[s, r], hi[s, r], new[s, r] = fit_local_ages(
+                under_25 = float(p.share_under_25[s, r])
+                lo[s, r], hi[s, r], young[s, r], new[s, r] = fit_local_ages(
                     exit_yearly, first, fixed_ages[s, r], local[s, r],
-                    float(p.mean_age[s, r]), float(p.share_over_55[s, r]), youngest=int(youngest[r]))
+                    float(p.mean_age[s, r]), float(p.share_over_55[s, r]), youngest=int(youngest[r]),
+                    share_under_25=None if np.isnan(under_25) else under_25)
                 new[s, r] = new[s, r] * in_post / max((new[s, r] * in_post).sum(), 1e-300)
         pmf = new
-    return lo, hi, np.where(p.employs[:, :, None], pmf, 0.0)
+    young_lo = np.broadcast_to(youngest, (S, R)).astype(np.int64)
+    return lo, hi, young, young_lo, np.where(p.employs[:, :, None], pmf, 0.0)
 
 
 def joiners_by_age(p, pmf: np.ndarray) -> tuple[dict[int, np.ndarray], np.ndarray]:
@@ -246,6 +268,11 @@ def age_fit_misses(p, mean_tol: float = 2.5, share_tol: float = 0.05) -> list[st
             out.append(f"{SECTORS[s]} {p.roles[r]}: mean age {want_mean:.1f} with {want_old:.0%} "
                        f"aged 55+ is not a steady state of the model's flows; the workforce starts "
                        f"at mean age {mean:.1f} with {old:.0%} aged 55+")
+        young, want_young = float(pmf[AGES < 25].sum()), float(p.share_under_25[s, r])
+        if not np.isnan(want_young) and abs(young - want_young) > share_tol:
+            out.append(f"{SECTORS[s]} {p.roles[r]}: {want_young:.0%} aged under 25 is not a steady "
+                       f"state of the model's flows with its mean age and share aged 55+; the "
+                       f"workforce starts with {young:.0%}")
     return out
 
 

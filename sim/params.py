@@ -76,6 +76,7 @@ class Params:
     sickness: np.ndarray
     mean_age: np.ndarray
     share_over_55: np.ndarray
+    share_under_25: np.ndarray   # float64: a target, NaN where none is given
     leave_base: np.ndarray       # weekly leave hazard before the behavioural multipliers
     sick_start: np.ndarray       # weekly chance of starting a sickness episode, before burnout
     match_factor: np.ndarray     # fitted factor on the matching efficiency (sim.matching)
@@ -149,6 +150,8 @@ class Params:
     # ages (sim.ages): local recruits' youngest and oldest age, the starting age distribution
     local_age_lo: np.ndarray | None = None   # int64 [S, R]
     local_age_hi: np.ndarray | None = None
+    local_young: np.ndarray | None = None    # float64 [S, R]: share of local recruits aged under 25
+    local_young_lo: np.ndarray | None = None  # int64 [S, R]: their youngest age
     age_pmf: np.ndarray | None = None         # float64 [S, R, len(sim.ages.AGES)]
 
     @property
@@ -219,6 +222,7 @@ def _build(cfg: RunConfig, scale: float) -> Params:
     z = lambda dtype=np.float64: np.zeros((S, R), dtype)  # noqa: E731
     employs, headcount, fte_u = z(bool), z(np.int64), z(np.int64)
     pay, turnover, vacancy, sickness, mean_age, over55 = z(), z(), z(), z(), z(), z()
+    under25 = np.full((S, R), np.nan)
     leave_base, sick_start, match_factor, employer_share = z(), z(), z(), z()
     route_share = np.zeros((S, R, N_ROUTES))
     per_sector = {k: np.zeros(S) for k in (
@@ -260,6 +264,7 @@ def _build(cfg: RunConfig, scale: float) -> Params:
             pay[s, r] = role.pay_gbp
             turnover[s, r], vacancy[s, r], sickness[s, r] = role.turnover, role.vacancy, role.sickness
             mean_age[s, r], over55[s, r] = role.mean_age, role.share_over_55
+            under25[s, r] = np.nan if role.share_under_25 is None else role.share_under_25
             cal = role.calibration
             # First guesses from the targets; the fitted calibration factors correct for the
             # behavioural multipliers and the dynamics.
@@ -301,7 +306,8 @@ def _build(cfg: RunConfig, scale: float) -> Params:
         seed=cfg.seed, weeks=cfg.years * WEEKS_PER_YEAR, roles=list(roles),
         employs=employs, headcount=headcount, mean_fte_units=fte_u, pay_scale=pay,
         turnover=turnover, vacancy=vacancy, sickness=sickness, mean_age=mean_age,
-        share_over_55=over55, leave_base=leave_base, sick_start=sick_start, match_factor=match_factor,
+        share_over_55=over55, share_under_25=under25, leave_base=leave_base, sick_start=sick_start,
+        match_factor=match_factor,
         route_share=route_share, agency_cap=agency_cap, dest_shares=dest,
         employer_sector=employer_sector,
         employer_weight=np.concatenate(weights) if weights else np.zeros(0),
@@ -328,7 +334,8 @@ def _build(cfg: RunConfig, scale: float) -> Params:
         training_week=t_week, market=build_market(cfg, roles, scale), careers=careers, **per_sector,
     )
     params.ref_pay, params.ref_intake, params.ref_competing_pay = ref_pay, ref_intake, ref_competing
-    params.local_age_lo, params.local_age_hi, params.age_pmf = local_age_profiles(params)
+    (params.local_age_lo, params.local_age_hi, params.local_young, params.local_young_lo,
+     params.age_pmf) = local_age_profiles(params)
     params.route_fte = np.ones(N_ROUTES)
     params.route_fte[ROUTES.index("returners")] = rec.returner_fte_factor
     params.route_fte[ROUTES.index("retire_return")] = rec.retiree_fte_factor

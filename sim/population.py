@@ -101,6 +101,17 @@ def hours_after_move(p: Params, week: int, movers: Cohort, sector: np.ndarray,
     return out
 
 
+def draw_local_ages(u: np.ndarray, p: Params, sector: np.ndarray, role: np.ndarray) -> np.ndarray:
+    """Ages of local recruits from one uniform each: young (their youngest age to 24) with the
+    (sector, role)'s chance `local_young`, else uniform on its main range (sim.ages.local_density)."""
+    y = p.local_young[sector, role]
+    ylo = p.local_young_lo[sector, role]
+    lo, hi = p.local_age_lo[sector, role], p.local_age_hi[sector, role]
+    first = u < y
+    v = np.where(first, u / np.maximum(y, 1e-300), (u - y) / np.maximum(1.0 - y, 1e-300))
+    return np.where(first, np.floor(ylo + v * (25 - ylo)), np.floor(lo + v * (hi - lo + 1))).astype(np.int64)
+
+
 def draw_flex(u: np.ndarray, p: Params) -> np.ndarray:
     return np.where(u < p.flex_share_met, FLEX_MET,
                     np.where(u < p.flex_share_met + p.flex_share_unmet, FLEX_UNMET, FLEX_NONE)
@@ -363,6 +374,10 @@ def new_hires(p: Params, week: int, employer: np.ndarray, role: np.ndarray, k: n
         share = p.deprived_share if deprived_share is None else deprived_share
         entry = route if entry_route is None else entry_route.astype(DT_FLAG)
     age = np.floor(lo + u[S_AGE] * (hi - lo + 1)).astype(np.int64)
+    if lag is None:
+        young = np.flatnonzero((route == LOCAL_LABOUR) & (p.local_young[sector, role] > 0))
+        if len(young):
+            age[young] = draw_local_ages(u[S_AGE][young], p, sector[young], role[young])
     if lag is None and pool_stocks:
         v = uniforms(p.seed, kw, ids, S_POOL_AGE)
         for k_route, stock in pool_stocks.items():       # [R, A], or [S, R, A] by sector left

@@ -70,6 +70,8 @@ class RoleSpec(Strict):
     sickness: Annotated[float, Field(ge=0.0, lt=1.0)]
     mean_age: Annotated[float, Field(ge=18.0, le=67.0)]
     share_over_55: Rate
+    # share aged under 25 (unset: not a target; local recruits' ages are then one range)
+    share_under_25: Rate | None = None
     hire_routes: HireRoutes
     # the share of the sector's employers that employ the role, the largest ones (registered
     # nurses in social care work in care homes with nursing); unset: every employer, or for a

@@ -43,7 +43,7 @@ SECTOR_KEYS = ("employers", "employer_size_skew", "establishment_growth", "winte
                "agency_cap_fte_share", "flexible_grant_rate", "destinations")
 SETTINGS_KEYS = ("name", "population", "start_date", "deprived_share", "agency_spend_gbp", "sectors",
                  "training", "labour_market", "careers", *SECTOR_KEYS)
-ROLE_SETTINGS_KEYS = ("hire_routes", "employer_share", "calibration")
+ROLE_SETTINGS_KEYS = ("hire_routes", "employer_share", "share_under_25", "calibration")
 # Role words an analyst may use, for hints only (never silently mapped).
 ROLE_HINTS = {
     "gp": "doctor", "gps": "doctor", "medical": "doctor", "consultant": "doctor", "doctors": "doctor",
