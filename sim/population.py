@@ -43,7 +43,7 @@ from sim.rng import (
     S_TENURE,
     uniforms,
 )
-from sim.tenures import draw_tenure_years, first_year_hazard_split, share_shorter_than
+from sim.tenures import draw_tenure_years, first_year_hazard_split, left_within, share_shorter_than
 from sim.workers import BURNOUT_UNIT, Cohort
 
 INIT_WEEK = 0xFFFFFFFF  # the "week" coordinate of draws made before the first week
@@ -125,8 +125,8 @@ def draw_route(u: np.ndarray, cum: np.ndarray) -> np.ndarray:
 
 def routes_by_age(p: Params, sector: np.ndarray, role: np.ndarray, age: np.ndarray) -> np.ndarray:
     """[n, N_ROUTES] each starting worker's chances of each route in: the steady state's mix
-    (sim.params.stock_route_mix), except that retirees who came back have their own ages
-    (sim.params.retirees_in_post): a worker of age a is one with the chance that makes the
+    (sim.routes_in.stock_route_mix), except that retirees who came back have their own ages
+    (sim.routes_in.retirees_in_post): a worker of age a is one with the chance that makes the
     (sector, role)'s returned retirees of that age as many as the steady state has (all its
     workers of that age, if there are too few); the other routes keep their proportions."""
     rr = RETIRE_RETURN
@@ -239,18 +239,9 @@ def _movers_still_sponsored(p: Params, h0: np.ndarray, years: float, steps: int 
     edges = np.linspace(0.0, years, steps + 1)
     here = np.array([share_shorter_than(b, h0, m) for b in edges])                   # [steps+1, S, R]
     mid = 0.5 * (edges[1:] + edges[:-1])
-    before = np.array([_left_within(years - b, origin_h, m) for b in mid])           # [steps, S, R]
+    before = np.array([left_within(years - b, origin_h, m) for b in mid])           # [steps, S, R]
     within = (np.diff(here, axis=0) * before).sum(axis=0)
     return np.clip(within / np.maximum(here[-1], 1e-300), 0.0, 1.0)
-
-
-def _left_within(years: float, h0: np.ndarray, first_year_multiplier: float) -> np.ndarray:
-    """Chance that someone who joins and later leaves had left within `years` (leave rate
-    first_year_multiplier x h0 in the first year, h0 after)."""
-    h1 = first_year_multiplier * h0
-    if years <= 1.0:
-        return 1.0 - np.exp(-h1 * years)
-    return 1.0 - np.exp(-h1) * np.exp(-h0 * (years - 1.0))
 
 
 def _starting_workers(p: Params, h0: np.ndarray, still_tied: np.ndarray, ids: np.ndarray,

@@ -56,3 +56,12 @@ def draw_tenure_years(u: np.ndarray, h0: np.ndarray, first_year_multiplier: floa
     within = -np.log1p(-v * (1.0 - np.exp(-h1))) / h1          # truncated to [0, 1)
     after = 1.0 - np.log1p(-v) / h0
     return np.where(first, within, after)
+
+
+def left_within(years: float, h0: np.ndarray, first_year_multiplier: float) -> np.ndarray:
+    """Chance that someone who joins and later leaves had left within `years` (leave rate
+    first_year_multiplier x h0 in the first year, h0 after)."""
+    h1 = first_year_multiplier * h0
+    if years <= 1.0:
+        return 1.0 - np.exp(-h1 * years)
+    return 1.0 - np.exp(-h1) * np.exp(-h0 * (years - 1.0))
