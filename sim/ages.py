@@ -1,14 +1,15 @@
-"""Ages and tenures that renew themselves: the workforce the model starts from is the one its own
-flows keep in place.
+"""Ages that renew themselves: the pieces of the steady state the model starts from.
 
 In a steady state the number of workers aged a+1 at the start of next year is the number aged a
 who stayed plus the joiners of the year who arrived aged a (everyone is a year older at the
 year's end). With the model's exit rates by age (leaving the system, retirement) and the ages
 joiners arrive at (each route's range), the age structure at the start of a year this converges
-to is computed here. The ages of local recruits (the route without a fixed age profile) are
-fitted per (sector, role) so that this stationary structure has the system file's mean age and
-share aged 55 or over; the starting workforce is then drawn from that structure, so nothing
-drifts as the model runs. Times in post are in sim.tenures.
+to is computed here, with the routes' joiners a year and the pools they come from (former staff,
+retirees). The ages of local recruits (the route without a fixed age profile) are fitted per
+(sector, role) so that this stationary structure has the system file's mean age and share aged
+55 or over (sim.steady_state puts the routes together, each leaving at its own rate); the
+starting workforce is then drawn from it, so nothing drifts as the model runs. Times in post
+are in sim.tenures.
 """
 from __future__ import annotations
 
@@ -107,7 +108,7 @@ def external_hires_per_year(p, pmf: np.ndarray) -> np.ndarray:
     return np.where(p.employs, np.maximum(p.headcount * per_staff - moves_in, 0.0), 0.0)
 
 
-def fit_local_ages(exit_yearly: np.ndarray, first_year_exit: np.ndarray, fixed: np.ndarray, local: float,
+def fit_local_ages(response: np.ndarray, base: np.ndarray, local: float,
                    mean_age: float, share_over_55: float, youngest: int = LOCAL_LO[0],
                    share_under_25: float | None = None) -> tuple[int, int, float, np.ndarray]:
     """Local recruits' ages for one (sector, role): (youngest, oldest) of their main range, the
@@ -115,11 +116,9 @@ def fit_local_ages(exit_yearly: np.ndarray, first_year_exit: np.ndarray, fixed: 
     `share_under_25` target, else 0), and the stationary age distribution (over AGES, summing
     to 1) closest to the targets.
 
-    `exit_yearly[a]`: chance a worker aged a leaves the (sector, role) for outside the system in a
-    year; `fixed`: joiners a year by age through the routes whose ages are given; `local`: local
-    recruits a year; `youngest`: the youngest age a local recruit may have."""
-    response = stationary_from_each_age(exit_yearly, first_year_exit)
-    base = fixed @ response
+    `response`: stationary_from_each_age with local recruits' exit rates; `base` [A]: the
+    stationary workforce by age of the joiners through the routes whose ages are given; `local`:
+    local recruits a year; `youngest`: the youngest age a local recruit may have."""
     # every candidate (lo, hi) at once: the mean of rows lo..hi from prefix sums
     cum = np.vstack([np.zeros(len(AGES)), np.cumsum(response, axis=0)])
     lo = np.array([a for a in LOCAL_LO for _ in LOCAL_SPAN])
@@ -170,50 +169,12 @@ def cross_sector_moves(p, leaving: np.ndarray) -> np.ndarray:
     return out
 
 
-def local_age_profiles(p) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per (sector, role): youngest and oldest age of local recruits' main range, the share of
-    them who are young instead and the youngest age they may have (sim.ages.local_density), and
-    the stationary age distribution the starting workforce is drawn from ([S, R, A]).
-
-    Joiners a year by age: the observed route shares of the hires that replace the leavers to
-    outside the system (graduates and overseas recruits at their ages; returners at the ages of
-    the pool of former staff they are hired from, in its steady state; local recruits fitted),
-    the retirees who come back (at the ages they retire) and the workers who move in
-    from the other sectors (at their sector's ages); leavers to outside the system and to other
-    sectors are the exits. Retirees', returners' and movers' ages depend on the workforces' own
-    ages, so the fit is repeated until they agree."""
-    S, R = p.headcount.shape
-    lo = np.full((S, R), 18, np.int64)
-    hi = np.full((S, R), 60, np.int64)
-    young = np.zeros((S, R))
-    retire = yearly_retirement(p)
-    in_post = in_post_ages(p)
-    # a registered role's local recruits (qualified people not working in the system) are no
-    # younger than its graduates: fitted freely, the default's acute doctors' were 16-43 and its
-    # AHPs' 16-53, so the run hired doctors aged 16-20
-    youngest = np.where(p.training_intake >= 0, p.age_lo[EDUCATION], LOCAL_LO[0])
-    pmf = np.broadcast_to(uniform_density(18, 64), (S, R, len(AGES))).copy()
-    for _ in range(6):
-        leaving, rel_mult = leaving_rates(p, pmf)
-        joiners, local = joiners_by_age(p, pmf)
-        fixed_ages = sum(joiners.values())
-        new = pmf.copy()
-        for s in range(S):
-            outside = p.dest_shares[s, 2] + p.dest_shares[s, 3]   # other industry, left the area
-            for r in np.flatnonzero(p.employs[s]):
-                exits = outside + p.dest_shares[s, 1]   # to outside the system and to other sectors
-                leave = np.minimum(leaving[s, r] * exits * rel_mult[s, r], 0.95)
-                exit_yearly = 1.0 - (1.0 - leave) * (1.0 - retire)
-                first = 1.0 - (1.0 - np.minimum(leave * p.first_year_multiplier, 0.95)) * (1.0 - retire)
-                under_25 = float(p.share_under_25[s, r])
-                lo[s, r], hi[s, r], young[s, r], new[s, r] = fit_local_ages(
-                    exit_yearly, first, fixed_ages[s, r], local[s, r],
-                    float(p.mean_age[s, r]), float(p.share_over_55[s, r]), youngest=int(youngest[r]),
-                    share_under_25=None if np.isnan(under_25) else under_25)
-                new[s, r] = new[s, r] * in_post / max((new[s, r] * in_post).sum(), 1e-300)
-        pmf = new
-    young_lo = np.broadcast_to(youngest, (S, R)).astype(np.int64)
-    return lo, hi, young, young_lo, np.where(p.employs[:, :, None], pmf, 0.0)
+def mover_ages(p, pmf: np.ndarray) -> np.ndarray:
+    """[S, R, A] ages of the workers who move from each (sector, role) to another sector, with its
+    workforce's ages `pmf`: they are younger than the workforce they come from (weighted by
+    leaving by age)."""
+    movers = pmf * p.age_mult[AGES]
+    return movers / np.maximum(movers.sum(axis=2, keepdims=True), 1e-300)
 
 
 def joiners_by_age(p, pmf: np.ndarray) -> tuple[dict[int, np.ndarray], np.ndarray]:
@@ -224,7 +185,6 @@ def joiners_by_age(p, pmf: np.ndarray) -> tuple[dict[int, np.ndarray], np.ndarra
     S, R = p.headcount.shape
     m = p.market
     retire, working = yearly_retirement(p), working_ages(p)
-    leaving, _ = leaving_rates(p, pmf)
     external = external_hires_per_year(p, pmf)
     retirees = np.zeros(pmf.shape)                  # back at the ages they retire
     others = np.zeros((S, R))                       # hires by the other routes
@@ -240,12 +200,10 @@ def joiners_by_age(p, pmf: np.ndarray) -> tuple[dict[int, np.ndarray], np.ndarra
     _, former, _ = former_staff_steady(former_staff_inflow(p, pmf), m.former_staff_drift,
                                        by_route[:, :, RETURNERS].sum(axis=0) / WEEKS_PER_YEAR, working)
     former = former / np.maximum(former.sum(axis=1, keepdims=True), 1e-300)
-    # movers are younger than the workforce they come from: weighted by leaving by age
-    movers = pmf * p.age_mult[AGES]
-    movers = movers / np.maximum(movers.sum(axis=2, keepdims=True), 1e-300)
     out = {RETIRE_RETURN: retirees,
            RETURNERS: by_route[:, :, RETURNERS, None] * former[None],
-           OTHER_EMPLOYER: np.einsum("tsr,tra->sra", cross_sector_moves(p, leaving), movers)}
+           OTHER_EMPLOYER: np.einsum("tsr,tra->sra", cross_sector_moves(p, leaving_rates(p, pmf)[0]),
+                                     mover_ages(p, pmf))}
     for route in (EDUCATION, INTERNATIONAL):
         density = uniform_density(p.age_lo[route], p.age_hi[route])
         out[route] = by_route[:, :, route, None] * density[None, None]

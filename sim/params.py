@@ -14,16 +14,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.ages import (
-    age_fit_misses,
-    local_age_profiles,
-    retire_return_share,
-)
+from sim.ages import age_fit_misses, retire_return_share
 from sim.codes import FTE_UNIT, N_ROUTES, N_SECTORS, ROUTES, SECTORS, WEEKS_PER_YEAR
 from sim.config import AGED_ROUTES, RunConfig
 from sim.market import CareerParams, MarketParams, build_careers, build_market
 from sim.rates import annual_to_weekly
 from sim.routes_in import retirees_in_post, stock_inflow_mix, stock_route_mix
+from sim.steady_state import local_age_profiles
 
 MAX_AGE = 128
 
@@ -144,12 +141,13 @@ class Params:
     overseas_direct: np.ndarray | None = None      # [S, R] of its joiners from abroad, those hired into it
     overseas_moves: np.ndarray | None = None       # [S, S', R] movers a year who came from abroad
     retiree_age_pmf: np.ndarray | None = None      # [S, R, A] ages of the retirees back in post
-    # ages (sim.ages): local recruits' youngest and oldest age, the starting age distribution
+    # ages (sim.steady_state): local recruits' youngest and oldest age, the starting age distribution
     local_age_lo: np.ndarray | None = None   # int64 [S, R]
     local_age_hi: np.ndarray | None = None
     local_young: np.ndarray | None = None    # float64 [S, R]: share of local recruits aged under 25
     local_young_lo: np.ndarray | None = None  # int64 [S, R]: their youngest age
     age_pmf: np.ndarray | None = None         # float64 [S, R, len(sim.ages.AGES)]
+    route_age_pmf: np.ndarray | None = None   # float64 [S, R, N_ROUTES, A]: workers by route in and age
 
     @property
     def n_roles(self) -> int:
@@ -332,7 +330,7 @@ def _build(cfg: RunConfig, scale: float) -> Params:
     )
     params.ref_pay, params.ref_intake, params.ref_competing_pay = ref_pay, ref_intake, ref_competing
     (params.local_age_lo, params.local_age_hi, params.local_young, params.local_young_lo,
-     params.age_pmf) = local_age_profiles(params)
+     params.age_pmf, params.route_age_pmf) = local_age_profiles(params)
     params.route_fte = np.ones(N_ROUTES)
     params.route_fte[ROUTES.index("returners")] = rec.returner_fte_factor
     params.route_fte[ROUTES.index("retire_return")] = rec.retiree_fte_factor

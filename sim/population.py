@@ -124,11 +124,13 @@ def draw_route(u: np.ndarray, cum: np.ndarray) -> np.ndarray:
 
 
 def routes_by_age(p: Params, sector: np.ndarray, role: np.ndarray, age: np.ndarray) -> np.ndarray:
-    """[n, N_ROUTES] each starting worker's chances of each route in: the steady state's mix
-    (sim.routes_in.stock_route_mix), except that retirees who came back have their own ages
+    """[n, N_ROUTES] each starting worker's chances of each route in, given its age. Retirees who
+    came back are the steady state's share (sim.routes_in.stock_route_mix) with their own ages
     (sim.routes_in.retirees_in_post): a worker of age a is one with the chance that makes the
     (sector, role)'s returned retirees of that age as many as the steady state has (all its
-    workers of that age, if there are too few); the other routes keep their proportions."""
+    workers of that age, if there are too few). The other routes share the rest as the stationary
+    workforce has them at that age (sim.steady_state: graduates are younger than returners, and
+    overseas recruits, who stay longer, are more of the older workers than of the joiners)."""
     rr = RETIRE_RETURN
     mix = p.stock_route_mix[sector, role].copy()
     a = np.clip(age.astype(np.int64) - AGE_MIN, 0, len(AGES) - 1)
@@ -138,6 +140,9 @@ def routes_by_age(p: Params, sector: np.ndarray, role: np.ndarray, age: np.ndarr
     rr_share = np.minimum(rr_share, 1.0)
     rest = mix.copy()
     rest[:, rr] = 0.0
+    at_age = p.route_age_pmf[sector, role, :, a].copy()
+    at_age[:, rr] = 0.0
+    rest = np.where(at_age.sum(axis=1, keepdims=True) > 0, at_age, rest)
     rest /= np.maximum(rest.sum(axis=1, keepdims=True), 1e-300)
     out = rest * (1.0 - rr_share)[:, None]
     out[:, rr] = rr_share
@@ -166,8 +171,9 @@ def employers_with_role(p: Params, s: int, r: int) -> int:
 
 def initial_population(p: Params) -> Cohort:
     """Workers in post at the start, per (sector, role), spread over the sector's employers. Ages
-    come from the stationary age structure and tenures from the stationary time in post
-    (sim.ages), so the starting workforce is one the model's own flows keep in place.
+    and routes in come from the stationary workforce (sim.steady_state) and tenures from the
+    stationary time in post (sim.tenures), so the starting workforce is one the model's own flows
+    keep in place.
 
     Every draw is keyed by the worker's id, so the workers are drawn a block of rows at a time
     into the cohort's arrays: the same workers, without a full-size float array per draw (at

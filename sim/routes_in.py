@@ -30,7 +30,8 @@ def stock_route_mix(p, retirees: np.ndarray, inflow: np.ndarray) -> np.ndarray:
     return mix
 
 
-def stock_inflow_mix(p, rounds: int = 200) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def stock_inflow_mix(p, pmf: np.ndarray | None = None,
+                     rounds: int = 200) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The routes in of the people joining each (sector, role) from outside it in a steady state
     (retirees who came back aside), [S, R, N_ROUTES]: its hires from outside the system in the
     observed route shares, and the movers from the other sectors in the mix of those sectors'
@@ -38,13 +39,15 @@ def stock_inflow_mix(p, rounds: int = 200) -> tuple[np.ndarray, np.ndarray, np.n
     stay longer in proportion as they leave less), so the mixes are the fixed point of
     joiners' mix = hires' mix and movers' mix, weighted by their numbers. Also [S, R]: the share
     of each cell's joiners from abroad who were hired from abroad into it (not moved in), and
-    [S, S', R] the movers a year from sector s to s' who came into the system from abroad."""
+    [S, S', R] the movers a year from sector s to s' who came into the system from abroad. `pmf`:
+    the workforces' ages (by default the run's, p.age_pmf)."""
+    pmf = p.age_pmf if pmf is None else pmf
     rr = ROUTES.index("retire_return")
     shares = p.route_share.copy()
     shares[:, :, rr] = 0.0
     shares /= np.maximum(shares.sum(axis=2, keepdims=True), 1e-300)
-    hires = external_hires_per_year(p, p.age_pmf)[:, :, None] * shares            # [S, R, K] a year
-    moves = cross_sector_moves(p, leaving_rates(p, p.age_pmf)[0])                  # [S, S', R]
+    hires = external_hires_per_year(p, pmf)[:, :, None] * shares                   # [S, R, K] a year
+    moves = cross_sector_moves(p, leaving_rates(p, pmf)[0])                        # [S, S', R]
     mix = shares
     for _ in range(rounds):
         joining = hires + np.einsum("tsr,trk->srk", moves, mix)

@@ -1,0 +1,139 @@
+"""The workforce in a steady state, by route into the system and age: what a run starts from.
+
+Each route's joiners arrive at their ages (sim.ages: graduates and overseas recruits in their
+ranges, returners and retirees at the ages of their pools, movers at their sector's) and leave at
+the role's rate for their age times their route's multiplier: overseas recruits leave at x0.73,
+so they stay to older ages and are more of the workforce than of its joiners. A worker's first
+year with an employer has the kernels' higher leave rate, and a move between the sector's
+employers starts another. Local recruits' ages are fitted so that the whole has the system
+file's age targets. The starting workforce's ages and routes in are drawn together from the
+stationary workforce this gives (sim.population), so that neither drifts as the run goes on.
+Counting every route at the role's mean rate and a first year only on joining the sector, the
+default's acute workforce moved 0.8 points of its share aged 25-34 to the 45-54s between years 2
+and 9-10 without growth, and its overseas recruits' mean age moved by up to 2.8 years (8 and 4
+seeds; tests/test_steady_state.py).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.ages import (
+    AGES,
+    LOCAL_LO,
+    cross_sector_moves,
+    fit_local_ages,
+    in_post_ages,
+    joiners_by_age,
+    leaving_rates,
+    local_density,
+    mover_ages,
+    stationary_from_each_age,
+    uniform_density,
+    yearly_retirement,
+)
+from sim.codes import EDUCATION, INTERNATIONAL, LOCAL_LABOUR, N_ROUTES, RETIRE_RETURN, RETURNERS
+from sim.routes_in import stock_inflow_mix
+from sim.tenures import first_year_hazard_split
+
+
+def local_age_profiles(p) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per (sector, role): youngest and oldest age of local recruits' main range, the share of
+    them who are young instead and the youngest age they may have (sim.ages.local_density), the
+    stationary age distribution the starting workforce is drawn from ([S, R, A]), and its
+    workers by route in and age ([S, R, N_ROUTES, A], summing to 1).
+
+    Joiners a year by age: the observed route shares of the hires that replace the leavers to
+    outside the system (graduates and overseas recruits at their ages; returners at the ages of
+    the pool of former staff they are hired from, in its steady state; local recruits fitted),
+    the retirees who come back (at the ages they retire) and the workers who move in
+    from the other sectors (at their sector's ages, with its joiners' routes in); leavers to
+    outside the system and to other sectors are the exits. Each route's people leave at their
+    route's multiplier (overseas recruits stay longer), the mean over the workforce being the
+    role's rate. Retirees', returners' and movers' ages depend on the workforces' own ages, so the
+    fit is repeated until they agree."""
+    S, R = p.headcount.shape
+    lo = np.full((S, R), 18, np.int64)
+    hi = np.full((S, R), 60, np.int64)
+    young = np.zeros((S, R))
+    retire = yearly_retirement(p)
+    in_post = in_post_ages(p)
+    # a registered role's local recruits (qualified people not working in the system) are no
+    # younger than its graduates: fitted freely, the default's acute doctors' were 16-43 and its
+    # AHPs' 16-53, so the run hired doctors aged 16-20
+    youngest = np.where(p.training_intake >= 0, p.age_lo[EDUCATION], LOCAL_LO[0])
+    pmf = np.broadcast_to(uniform_density(18, 64), (S, R, len(AGES))).copy()
+    by_route = np.zeros((S, R, N_ROUTES, len(AGES)))       # the stationary workforce by route in
+    mean_mult = np.ones((S, R))                            # its mean route multiplier
+    for _ in range(6):
+        leaving, rel_mult = leaving_rates(p, pmf)
+        joiners, local = joiners_by_age(p, pmf)
+        arriving = movers_by_route(p, pmf)                 # [S, R, N_ROUTES, A]
+        for k in (EDUCATION, INTERNATIONAL, RETURNERS, RETIRE_RETURN):
+            arriving[:, :, k] += joiners[k]
+        new = pmf.copy()
+        for s in range(S):
+            outside = p.dest_shares[s, 2] + p.dest_shares[s, 3]   # other industry, left the area
+            exits = outside + p.dest_shares[s, 1]   # to outside the system and to other sectors
+            for r in np.flatnonzero(p.employs[s]):
+                first, later = _first_and_later(leaving[s, r] / mean_mult[s, r], p.first_year_multiplier,
+                                                p.dest_shares[s, 0])
+                response = _responses(first * exits * rel_mult[s, r], later * exits * rel_mult[s, r],
+                                      retire, p.route_mult)
+                stock = np.stack([arriving[s, r, k] @ response[k] for k in range(N_ROUTES)])
+                under_25 = float(p.share_under_25[s, r])
+                lo[s, r], hi[s, r], young[s, r], fitted = fit_local_ages(
+                    response[LOCAL_LABOUR], stock.sum(axis=0), local[s, r],
+                    float(p.mean_age[s, r]), float(p.share_over_55[s, r]), youngest=int(youngest[r]),
+                    share_under_25=None if np.isnan(under_25) else under_25)
+                stock[LOCAL_LABOUR] += local[s, r] * local_density(
+                    lo[s, r], hi[s, r], young[s, r], int(youngest[r])) @ response[LOCAL_LABOUR]
+                stock = stock * in_post
+                by_route[s, r] = stock
+                total = max(stock.sum(), 1e-300)
+                mean_mult[s, r] = float(stock.sum(axis=1) @ p.route_mult) / total
+                new[s, r] = fitted * in_post / max((fitted * in_post).sum(), 1e-300)
+        pmf = new
+    young_lo = np.broadcast_to(youngest, (S, R)).astype(np.int64)
+    joint = by_route / np.maximum(by_route.sum(axis=(2, 3), keepdims=True), 1e-300)
+    return (lo, hi, young, young_lo, np.where(p.employs[:, :, None], pmf, 0.0),
+            np.where(p.employs[:, :, None, None], joint, 0.0))
+
+
+def _first_and_later(leaving: float, first_year_multiplier: float, within: float) -> tuple[float, float]:
+    """Leave rates a year (all leaving but retirement) in a worker's first year in the (sector,
+    role) and after it, whose mean over the workforce is `leaving`. The kernels' first year is the
+    first with an employer: the rate after it, h0, comes from the times in post that give this
+    turnover (sim.tenures), and a move to another employer of the sector (a share `within` of
+    leaving) starts a first year again, so later years have some of it too. Counted as `leaving`
+    after the first year and more in it, the exits were a tenth (acute) to a sixth (social care)
+    more than the run's, which kept its workers longer: the workforce aged as the run went on."""
+    h0 = float(first_year_hazard_split(np.array([leaving]), first_year_multiplier)[0])
+    restarted = 1.0 - math.exp(-h0 * within)     # share of a later year within a year of a move
+    return h0 * first_year_multiplier, h0 * (1.0 + (first_year_multiplier - 1.0) * restarted)
+
+
+def _responses(first: np.ndarray, later: np.ndarray, retire: np.ndarray,
+               route_mult: np.ndarray) -> list[np.ndarray]:
+    """stationary_from_each_age for the joiners of each route, who leave at the rates a year
+    `first` [A] in their first year and `later` [A] after it (retirement aside) times their
+    route's multiplier, and retire with the chances `retire` [A]."""
+    out: dict[float, np.ndarray] = {}
+    for m in np.unique(route_mult):
+        leave_first = 1.0 - np.exp(-first * m)           # rates to chances within a year
+        leave_later = 1.0 - np.exp(-later * m)
+        exit_yearly = 1.0 - (1.0 - leave_later) * (1.0 - retire)
+        exit_first = 1.0 - (1.0 - leave_first) * (1.0 - retire)
+        out[float(m)] = stationary_from_each_age(exit_yearly, exit_first)
+    return [out[float(m)] for m in route_mult]
+
+
+def movers_by_route(p, pmf: np.ndarray) -> np.ndarray:
+    """[S, R, N_ROUTES, A] workers a year who move in from the other sectors, by the route they
+    came into the system by and age: a sector's leavers are in the route mix of its joiners (in a
+    steady state a route's share of the leavers is its share of the joiners: sim.routes_in), at
+    the ages of the movers it loses (sim.ages.mover_ages)."""
+    moves = cross_sector_moves(p, leaving_rates(p, pmf)[0])                       # [S, S', R]
+    mix = stock_inflow_mix(p, pmf)[0]                                              # [S, R, K]
+    return np.einsum("tsr,trk,tra->srka", moves, mix, mover_ages(p, pmf))
