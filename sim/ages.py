@@ -13,8 +13,6 @@ are in sim.tenures.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from sim.codes import (
@@ -60,14 +58,17 @@ def stationary_from_each_age(exit_yearly: np.ndarray, first_year_exit: np.ndarra
     of a year: they are first counted at a0 + 1, after half a year in post on average, and their
     first year ends half a year later."""
     A = len(AGES)
-    out = np.zeros((A, A))
-    for a0 in range(A - 1):
-        n = math.sqrt(1.0 - first_year_exit[a0])
-        out[a0, a0 + 1] = n
-        n *= math.sqrt((1.0 - first_year_exit[a0 + 1]) * (1.0 - exit_yearly[a0 + 1]))
-        for a in range(a0 + 2, A):
-            out[a0, a] = n
-            n *= 1.0 - exit_yearly[a]
+    exit_yearly = np.asarray(exit_yearly, np.float64)
+    first_year_exit = np.asarray(first_year_exit, np.float64)
+    first = np.sqrt(1.0 - first_year_exit[:A - 1])                         # counted at a0 + 1
+    second = first[:A - 2] * np.sqrt((1.0 - first_year_exit[1:A - 1]) * (1.0 - exit_yearly[1:A - 1]))
+    # then a year more at each age: row a0 is the running product of `second` and the stays from
+    # a0 + 2 on, in age order (the ones before it leave the product as it is)
+    row, col = np.arange(A)[:, None], np.arange(A)[None, :]
+    factors = np.where(col >= row + 3, (1.0 - exit_yearly)[np.maximum(col - 1, 0)], 1.0)
+    factors[np.arange(A - 2), np.arange(2, A)] = second
+    out = np.where(col >= row + 2, np.cumprod(factors, axis=1), 0.0)
+    out[np.arange(A - 1), np.arange(1, A)] = first
     return out
 
 
