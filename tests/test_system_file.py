@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -68,19 +67,16 @@ def calibrated(tmp_path_factory):
     """`wfsim-calibrate small.csv`, then the run's config composed from the CSV (reusing the fit)."""
     folder = tmp_path_factory.mktemp("own_system")
     path = small_system_csv(folder / "small.csv")
-    t0 = time.perf_counter()
     assert calibrate_main([str(path), "--seeds", *map(str, FIT_SEEDS)]) == 0
-    seconds = time.perf_counter() - t0
     cfg = load_config(["system=from_file", f"system.path={path}", "years=1"])
-    return path, cfg, seconds
+    return path, cfg
 
 
 def test_calibrate_main_writes_a_reusable_system(calibrated, capsys):
-    path, cfg, seconds = calibrated
+    path, cfg = calibrated
     out = calibrated_path(path)
     assert out.is_file() and read_key(out)
     assert cfg.system.name == "small"
-    assert seconds < 60
     # the saved system runs as is, and equals the one rebuilt from the CSV with the saved fit
     again = load_config(["system=from_file", f"system.path={out}", "years=1"])
     assert again.system == cfg.system
@@ -90,7 +86,7 @@ def test_calibrate_main_writes_a_reusable_system(calibrated, capsys):
 
 
 def test_file_values_reach_the_population(calibrated):
-    _, cfg, _ = calibrated
+    _, cfg = calibrated
     nurse = cfg.system.sectors["acute"].roles["nurse"]
     assert (nurse.headcount, nurse.vacancy, nurse.turnover) == (470, 0.14, 0.13)
     assert math.isclose(nurse.mean_fte, 0.89, abs_tol=1e-3)
@@ -117,7 +113,7 @@ def test_baseline_reproduces_the_file(calibrated):
     sets of seeds (six seeds alone misjudge it by a third); 3.5 standard errors keep the chance
     that one of the ~40 checks misses by noise alone to about 2%. The default's first year on
     its own is checked in tests/test_calibration.py."""
-    _, cfg, _ = calibrated
+    _, cfg = calibrated
     cfg = cfg.model_copy(update={"years": max(FIT_YEARS)})
     frames = []
     for seed in (*FIT_SEEDS, *CHECK_SEEDS):
