@@ -83,21 +83,26 @@ def profile(base: dict, coefficients: dict[str, tuple[float, float]], best: dict
 def crossings(values: np.ndarray, losses: np.ndarray, threshold: float, lo: float,
               hi: float) -> tuple[float, float]:
     """Where a profile (losses at values) rises through `threshold` on either side of its lowest
-    point, by linear interpolation between neighbouring points; the searched bound where it does
-    not. NaN, NaN if no point is below the threshold."""
+    point, between neighbouring points; the searched bound where it does not. NaN, NaN if no
+    point is below the threshold. Between two points the square root of the loss's rise above
+    its lowest point is taken as straight: exact where the loss is quadratic around its lowest
+    point, as a sum of squared misses is there (a straight line through the loss itself cuts a
+    convex profile's range short: with four points over 0.05-0.5, a coefficient of 0.3 fell
+    just outside the range found for it)."""
     order = np.argsort(values)
     v, y = np.asarray(values, float)[order], np.asarray(losses, float)[order]
     i = int(np.argmin(y))
     if y[i] > threshold:
         return float("nan"), float("nan")
+    g, t = np.sqrt(np.maximum(y - y[i], 0.0)), np.sqrt(threshold - y[i])
     j = i
     while j > 0 and y[j - 1] <= threshold:
         j -= 1
-    left = lo if j == 0 else v[j - 1] + (y[j - 1] - threshold) / (y[j - 1] - y[j]) * (v[j] - v[j - 1])
+    left = lo if j == 0 else v[j - 1] + (g[j - 1] - t) / (g[j - 1] - g[j]) * (v[j] - v[j - 1])
     k = i
     while k < len(v) - 1 and y[k + 1] <= threshold:
         k += 1
-    right = hi if k == len(v) - 1 else v[k] + (threshold - y[k]) / (y[k + 1] - y[k]) * (v[k + 1] - v[k])
+    right = hi if k == len(v) - 1 else v[k] + (t - g[k]) / (g[k + 1] - g[k]) * (v[k + 1] - v[k])
     return float(left), float(right)
 
 
