@@ -9,6 +9,8 @@
 3. The programme comparison (`wfsim -m experiment=compare_programmes`, 20 seeds: 280 runs of 5
    years in jobs of 5 seeds) as a user runs it: the whole command, start-up and the comparison
    table included, in a temporary sweep folder.
+4. `wfsim-calibrate` on the example system file (the default's sizes as an own CSV), the whole
+   command, writing into a temporary folder.
 
 Writes bench.json (path set by --out). Timings vary with the machine's load: compare ratios
 measured in one run, not absolute numbers across runs.
@@ -85,6 +87,23 @@ def comparison(seeds: int, per_job: int = 5) -> dict:
             "comparison_wall_s": round(wall, 1)}
 
 
+def own_system_calibration() -> dict:
+    """Wall time of `wfsim-calibrate` on the example system file (the default ICS's 58,800 workers
+    as an ICS's own CSV, configs/system/examples), the whole command as a user runs it, writing
+    its calibrated system into a temporary folder."""
+    import tempfile
+
+    example = Path(__file__).resolve().parent.parent / "configs" / "system" / "examples" / "example_ics.csv"
+    with tempfile.TemporaryDirectory() as tmp:
+        command = "import sys; from sim.commands.calibrate import calibrate_main; sys.exit(calibrate_main())"
+        out = Path(tmp) / "example.calibrated.yaml"
+        cmd = [sys.executable, "-c", command, str(example), "--out", str(out)]
+        t0 = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=tmp)
+        wall = time.perf_counter() - t0
+    return {"own_system_calibration_wall_s": round(wall, 1)}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default="bench.json")
@@ -125,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     cmp = comparison(args.comparison_seeds) if args.comparison_seeds else {}
     if cmp:
         print(f"the comparison, {cmp['comparison_runs']} runs: {cmp['comparison_wall_s']} s", flush=True)
+    own = own_system_calibration()
+    print(f"calibrating the example system file: {own['own_system_calibration_wall_s']} s", flush=True)
     out = {
         "scenario": {"system": "default", "scale": args.scale, "workers": kernel["workers"],
                      "weeks": kernel["weeks"], "seed": 0},
@@ -137,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         "england_wall_s_1_thread": eng_1["england_wall_s"],
         "england_phase_seconds_1_thread": eng_1["england_phase_seconds"],
         **cmp,
+        **own,
     }
     Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
     print(json.dumps(out, indent=2))
