@@ -20,7 +20,6 @@ from sim.codes import (
     INTERNATIONAL,
     LOCAL_LABOUR,
     N_ROUTES,
-    OTHER_EMPLOYER,
     RETIRE_RETURN,
     RETURNERS,
     SECTORS,
@@ -180,9 +179,9 @@ def mover_ages(p, pmf: np.ndarray) -> np.ndarray:
 
 def joiners_by_age(p, pmf: np.ndarray) -> tuple[dict[int, np.ndarray], np.ndarray]:
     """Joiners a year by age in a steady state with the workforce's ages `pmf` [S, R, A], for
-    the routes whose ages are not fitted ({route code: [S, R, A]}; OTHER_EMPLOYER: the movers
-    from the other sectors), and the local recruits a year ([S, R]: their ages are what
-    local_age_profiles fits)."""
+    the pools whose ages are not fitted ({route code: [S, R, A]}), and the local recruits a year
+    ([S, R]: their ages are what local_age_profiles fits). The movers from the other sectors are
+    sim.steady_state.movers_by_route."""
     S, R = p.headcount.shape
     m = p.market
     retire, working = yearly_retirement(p), working_ages(p)
@@ -202,9 +201,7 @@ def joiners_by_age(p, pmf: np.ndarray) -> tuple[dict[int, np.ndarray], np.ndarra
                                        by_route[:, :, RETURNERS].sum(axis=0) / WEEKS_PER_YEAR, working)
     former = former / np.maximum(former.sum(axis=1, keepdims=True), 1e-300)
     out = {RETIRE_RETURN: retirees,
-           RETURNERS: by_route[:, :, RETURNERS, None] * former[None],
-           OTHER_EMPLOYER: np.einsum("tsr,tra->sra", cross_sector_moves(p, leaving_rates(p, pmf)[0]),
-                                     mover_ages(p, pmf))}
+           RETURNERS: by_route[:, :, RETURNERS, None] * former[None]}
     for route in (EDUCATION, INTERNATIONAL):
         density = uniform_density(p.age_lo[route], p.age_hi[route])
         out[route] = by_route[:, :, route, None] * density[None, None]

@@ -132,15 +132,15 @@ def routes_by_age(p: Params, sector: np.ndarray, role: np.ndarray, age: np.ndarr
     workforce has them at that age (sim.steady_state: graduates are younger than returners, and
     overseas recruits, who stay longer, are more of the older workers than of the joiners)."""
     rr = RETIRE_RETURN
-    mix = p.stock_route_mix[sector, role].copy()
+    mix = p.stock_route_mix[sector, role]                  # [n, N_ROUTES] (indexing copies)
     a = np.clip(age.astype(np.int64) - AGE_MIN, 0, len(AGES) - 1)
     everyone = p.age_pmf[sector, role, a]
     rr_share = np.where(everyone > 0, mix[:, rr] * p.retiree_age_pmf[sector, role, a]
                         / np.maximum(everyone, 1e-300), 0.0)
     rr_share = np.minimum(rr_share, 1.0)
-    rest = mix.copy()
+    rest = mix                                             # the cell's mix: where nobody is that age
     rest[:, rr] = 0.0
-    at_age = p.route_age_pmf[sector, role, :, a].copy()
+    at_age = p.route_age_pmf[sector, role, :, a]
     at_age[:, rr] = 0.0
     rest = np.where(at_age.sum(axis=1, keepdims=True) > 0, at_age, rest)
     rest /= np.maximum(rest.sum(axis=1, keepdims=True), 1e-300)

@@ -69,7 +69,7 @@ def local_age_profiles(p) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
     for _ in range(6):
         leaving, rel_mult = leaving_rates(p, pmf)
         joiners, local = joiners_by_age(p, pmf)
-        arriving = movers_by_route(p, pmf)                 # [S, R, N_ROUTES, A]
+        arriving = movers_by_route(p, pmf, leaving)        # [S, R, N_ROUTES, A]
         for k in (EDUCATION, INTERNATIONAL, RETURNERS, RETIRE_RETURN):
             arriving[:, :, k] += joiners[k]
         new = pmf.copy()
@@ -130,11 +130,12 @@ def _responses(first: np.ndarray, later: np.ndarray, retire: np.ndarray,
     return [out[float(m)] for m in route_mult]
 
 
-def movers_by_route(p, pmf: np.ndarray) -> np.ndarray:
+def movers_by_route(p, pmf: np.ndarray, leaving: np.ndarray) -> np.ndarray:
     """[S, R, N_ROUTES, A] workers a year who move in from the other sectors, by the route they
     came into the system by and age: a sector's leavers are in the route mix of its joiners (in a
     steady state a route's share of the leavers is its share of the joiners: sim.routes_in), at
-    the ages of the movers it loses (sim.ages.mover_ages)."""
-    moves = cross_sector_moves(p, leaving_rates(p, pmf)[0])                       # [S, S', R]
+    the ages of the movers it loses (sim.ages.mover_ages); `leaving` [S, R]: leave rates a year
+    (sim.ages.leaving_rates with these ages)."""
+    moves = cross_sector_moves(p, leaving)                                         # [S, S', R]
     mix = stock_inflow_mix(p, pmf)[0]                                              # [S, R, K]
     return np.einsum("tsr,trk,tra->srka", moves, mix, mover_ages(p, pmf))
