@@ -76,11 +76,12 @@ def starting_state(p: Params, stocks: np.ndarray) -> EmployerState:
     """The employers at the start, from the starting workforce's `sim.kernels.aggregate` table
     (bank and agency cover not yet set: `cover`).
 
-    Funded posts: staff in post plus the target vacancy rate, a year's mean, so net of the winter
-    surge's mean over the year (not of the first week's). Staff in post hardly move within a
-    year, so the year's vacancy is the target at the starting staff: with the first week at the
-    target, the year's mean funded posts would sit above it and the first years would start above
-    the vacancy that hires and leavers hold in place."""
+    Funded posts: staff in post plus a vacancy rate, a year's mean, so net of the winter surge's
+    mean over the year (not of the first week's): with the first week at the target, the year's
+    mean funded posts would sit above it. The rate is the target times the fitted
+    `calibration.start_vacancy` (`Params.start_vacancy`): staff in post also move within a year
+    (more retire after the year's birthdays, graduates start in the autumn), so the first year's
+    mean vacancy is not the one at the starting staff."""
     E, R = p.n_employers, p.n_roles
     zero = np.zeros((E, R))
     st = EmployerState(
@@ -89,17 +90,17 @@ def starting_state(p: Params, stocks: np.ndarray) -> EmployerState:
         agency_fte=zero, bank_cost=zero, agency_cost=zero, capacity=zero, pressure=zero,
         pay_scale=p.pay_scale.copy(), growth=Compounding(np.ones(N_SECTORS), p.growth.copy()))
     st.set_stocks(stocks, R)
-    vacancy = p.vacancy[p.employer_sector]                       # [E, R]
+    vacancy = p.start_vacancy[p.employer_sector]                 # [E, R]
     surge = yearly_surge(p)[p.employer_sector][:, None]
     st.establishment0 = st.fte_units / FTE_UNIT / (1.0 - vacancy) / surge
     st.establishment = establishment(p, st, 0)
     return st
 
 
-def yearly_establishment(p: Params, st: EmployerState) -> np.ndarray:
-    """[E, R] the starting year's mean funded posts (winter surge included): what an observed
-    vacancy rate, a year's mean, is measured against."""
-    return st.establishment0 * yearly_surge(p)[p.employer_sector][:, None]
+def observed_establishment(p: Params, st: EmployerState) -> np.ndarray:
+    """[E, R] funded posts at the target vacancy rate (a year's mean) for the starting staff:
+    the market the matching is set in (sim.labour_market)."""
+    return st.fte_units / FTE_UNIT / (1.0 - p.vacancy[p.employer_sector])
 
 
 def pressure(st: EmployerState) -> np.ndarray:

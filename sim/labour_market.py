@@ -24,7 +24,7 @@ from sim.codes import (
     ROUTES,
     WEEKS_PER_YEAR,
 )
-from sim.employer_phases import by_sector, yearly_establishment
+from sim.employer_phases import by_sector, observed_establishment
 from sim.kernels import count_fills
 from sim.matching import acceptance, efficiency, net_openings, open_posts, open_prefix, place_searchers
 from sim.params import Params
@@ -57,9 +57,9 @@ class LabourMarket:
         """Pools at their steady state for the starting workforce `st`, and the matching
         efficiency that makes an application succeed with the configured acceptance there."""
         self.p = p
-        # the observed vacancy rate is a year's mean: the matching is set at the year's mean
-        # funded posts (winter surge included), not at the first week's
-        year = replace(st, establishment=yearly_establishment(p, st))
+        # the observed vacancy rate is a year's mean: the matching is set at the funded posts
+        # that give it (winter surge included), not at the first week's
+        year = replace(st, establishment=observed_establishment(p, st))
         gross = net_openings(p, year)
         needed = pl.external_hires_needed(p)
         lag = (p.route_share * p.time_to_hire[None, None, :]).sum(axis=2)

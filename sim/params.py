@@ -74,6 +74,7 @@ class Params:
     leave_base: np.ndarray       # weekly leave hazard before the behavioural multipliers
     sick_start: np.ndarray       # weekly chance of starting a sickness episode, before burnout
     match_factor: np.ndarray     # fitted factor on the matching efficiency (sim.matching)
+    start_vacancy: np.ndarray    # vacancy rate that sets the funded posts at the start (fitted)
     route_share: np.ndarray      # [S, R, N_ROUTES] observed shares of external hires by route
     # per sector
     growth: np.ndarray
@@ -218,7 +219,7 @@ def _build(cfg: RunConfig, scale: float) -> Params:
     employs, headcount, fte_u = z(bool), z(np.int64), z(np.int64)
     pay, turnover, vacancy, sickness, mean_age, over55 = z(), z(), z(), z(), z(), z()
     under25 = np.full((S, R), np.nan)
-    leave_base, sick_start, match_factor, employer_share = z(), z(), z(), z()
+    leave_base, sick_start, match_factor, employer_share, start_vacancy = z(), z(), z(), z(), z()
     route_share = np.zeros((S, R, N_ROUTES))
     per_sector = {k: np.zeros(S) for k in (
         "growth", "winter_surge", "pay_award", "bank_share", "agency_share", "bank_premium",
@@ -266,6 +267,7 @@ def _build(cfg: RunConfig, scale: float) -> Params:
             leave_base[s, r] = annual_to_weekly(role.turnover) * cal.leave
             sick_start[s, r] = role.sickness * q / max(1.0 - role.sickness, 1e-9) * cal.sickness
             match_factor[s, r] = cal.fill
+            start_vacancy[s, r] = min(role.vacancy * cal.start_vacancy, 0.9)
             route_share[s, r] = role.hire_routes.shares()
             employer_share[s, r] = role.employer_share or 0.0
     sector_first = np.concatenate([[0], np.cumsum(n_emp)]).astype(np.int64)
@@ -302,7 +304,7 @@ def _build(cfg: RunConfig, scale: float) -> Params:
         employs=employs, headcount=headcount, mean_fte_units=fte_u, pay_scale=pay,
         turnover=turnover, vacancy=vacancy, sickness=sickness, mean_age=mean_age,
         share_over_55=over55, share_under_25=under25, leave_base=leave_base, sick_start=sick_start,
-        match_factor=match_factor,
+        match_factor=match_factor, start_vacancy=start_vacancy,
         route_share=route_share, agency_cap=agency_cap, dest_shares=dest,
         employer_sector=employer_sector,
         employer_weight=np.concatenate(weights) if weights else np.zeros(0),

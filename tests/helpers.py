@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# The first year's vacancy sits up to this much from the fitted years' mean (README, Calibration:
-# the first winter and the pipelines settle), so the first year alone may miss by this much more.
+# The first year's vacancy as the system runs sits up to this much from the vacancy fitted held
+# still (README, Calibration: funded growth's openings; the first winter), so it may miss by this
+# much more.
 FIRST_YEAR_SETTLING = {"turnover": 0.0, "vacancy": 0.005, "sickness": 0.0}
 
 

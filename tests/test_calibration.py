@@ -1,6 +1,7 @@
-"""The embedded default reproduces its calibration targets over the fitted years (the fourth and
-fifth, once settled: `sim.system.calibrate.FIT_YEARS`), and its first year on its own within the
-settling the README states.
+"""The embedded default reproduces its calibration targets (`sim.system.calibrate`): as it runs,
+turnover and sickness over its first years (`START_YEARS`) and its first year within the
+settling the README states; held still (no funded growth), vacancy over its first years and
+over its settled years (`FIT_YEARS`), so that it starts and stays at its targets.
 
 Seeds 20-24 are not those the calibration was fitted on (0-2, `FIT_SEEDS`). Tolerance per sector
 and rate: 3 standard errors of the difference between the mean over these seeds and the mean
@@ -14,7 +15,7 @@ import pytest
 from sim import WorkforceModel
 from sim.metrics import yearly_rates
 from sim.system import load_config
-from sim.system.calibrate import FIT_YEARS
+from sim.system.calibrate import FIT_YEARS, START_YEARS, held_still
 from tests.helpers import FIRST_YEAR_SETTLING
 
 pytestmark = pytest.mark.slow  # full-size runs of the default over five seeds
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.slow  # full-size runs of the default over five seeds
 SEEDS = range(20, 25)
 FIT_SEEDS = 3
 RATES = {"turnover": "turnover_rate", "vacancy": "vacancy_rate", "sickness": "sickness_rate"}
-# The issue's plausible ranges for an ICS's first year.
+# Plausible ranges for an ICS's rates.
 RANGES = {
     "acute": {"turnover": (0.10, 0.12), "vacancy": (0.08, 0.10), "sickness": (0.05, 0.06)},
     "community": {"turnover": (0.10, 0.12), "vacancy": (0.08, 0.10), "sickness": (0.05, 0.06)},
@@ -33,19 +34,26 @@ RANGES = {
 
 @pytest.fixture(scope="module")
 def fitted_years():
-    """(config, rates per seed, sector and year over the fitted years; the same per role)."""
+    """(config, rates per seed, sector and year with `run` "as_run" (the default as it runs, its
+    first years) or "still" (held still, its first and its settled years); per role, held still
+    over the settled years)."""
     cfg = load_config([f"years={max(FIT_YEARS)}"])
     frames, roles = [], []
     for seed in SEEDS:
-        m = WorkforceModel(cfg, seed=seed)
+        m = WorkforceModel(held_still(cfg), seed=seed)
+        m.run()
+        ts = m.timeseries()
+        rates = yearly_rates(ts, ["sector"])
+        frames.append(rates[rates["year"].isin({*START_YEARS, *FIT_YEARS})].assign(seed=seed, run="still"))
+        by_role = yearly_rates(ts, ["sector", "role"])
+        roles.append(by_role[by_role["year"].isin(FIT_YEARS)].assign(seed=seed))
+        m = WorkforceModel(cfg.model_copy(update={"years": max(START_YEARS)}), seed=seed)
         m.run()
         ts = m.timeseries()
         rates = yearly_rates(ts, ["sector"])
         first = ts[ts["week"] < 52].groupby("sector", observed=True)["headcount"].sum()
         rates["headcount_share"] = rates["sector"].map(first / first.sum()).astype(float)
-        frames.append(rates[rates["year"].isin({1, *FIT_YEARS})].assign(seed=seed))
-        by_role = yearly_rates(ts, ["sector", "role"])
-        roles.append(by_role[by_role["year"].isin(FIT_YEARS)].assign(seed=seed))
+        frames.append(rates.assign(seed=seed, run="as_run"))
     return cfg, pd.concat(frames), pd.concat(roles)
 
 
@@ -72,37 +80,45 @@ def _tolerance(values, target):
     return max(3 * se, 0.03 * target)
 
 
-@pytest.mark.parametrize("rate", list(RATES))
-def test_fitted_years_hit_targets(fitted_years, rate):
-    cfg, df, _ = fitted_years
-    targets = _targets(cfg)
-    df = df[df["year"].isin(FIT_YEARS)]
+def _check(df, targets, rate, settling=0.0):
     assert df["sector"].nunique() == len(targets)
     for sector, g in df.groupby("sector", observed=True):
         values = g.groupby("seed")[RATES[rate]].mean().to_numpy()
         target = targets[sector][rate]
-        tol = _tolerance(values, target)
+        tol = _tolerance(values, target) + settling
         assert abs(values.mean() - target) <= tol, (sector, rate, values.mean(), target, tol)
         lo, hi = RANGES[sector][rate]  # some targets sit on an edge (social care vacancy 7%)
         assert lo - tol <= values.mean() <= hi + tol, (sector, rate, values.mean())
 
 
+@pytest.mark.parametrize("rate", ["turnover", "sickness"])
+def test_first_years_hit_targets(fitted_years, rate):
+    cfg, df, _ = fitted_years
+    _check(df[(df["run"] == "as_run") & df["year"].isin(START_YEARS)], _targets(cfg), rate)
+
+
+@pytest.mark.parametrize("years", [START_YEARS, FIT_YEARS], ids=["first", "settled"])
+def test_held_still_vacancy_hits_its_target(fitted_years, years):
+    """Held still, vacancy is at the target in the settled years (`calibration.fill`) and near it
+    in the first years (`calibration.start_vacancy`): a start and a settled state at about the
+    same rate. Where staff turn over fast (social care) the run leaves its start within months,
+    so the funded posts at the start move the first years' mean little and the fit leaves it
+    within the settling the first year is allowed (FIRST_YEAR_SETTLING)."""
+    cfg, df, _ = fitted_years
+    settling = FIRST_YEAR_SETTLING["vacancy"] if years == START_YEARS else 0.0
+    _check(df[(df["run"] == "still") & df["year"].isin(years)], _targets(cfg), "vacancy", settling)
+
+
 @pytest.mark.parametrize("rate", list(RATES))
 def test_first_year_rates_near_targets(fitted_years, rate):
+    """The default as it runs, with its funded growth: its first year on its own."""
     cfg, df, _ = fitted_years
-    targets = _targets(cfg)
-    first = df[df["year"] == 1]
-    assert first["sector"].nunique() == len(targets)
-    for sector, g in first.groupby("sector", observed=True):
-        values = g[RATES[rate]].to_numpy()
-        target = targets[sector][rate]
-        tol = _tolerance(values, target) + FIRST_YEAR_SETTLING[rate]
-        assert abs(values.mean() - target) <= tol, (sector, rate, values.mean(), target, tol)
+    _check(df[(df["run"] == "as_run") & (df["year"] == 1)], _targets(cfg), rate, FIRST_YEAR_SETTLING[rate])
 
 
 def test_headcount_split_matches(fitted_years):
     cfg, df, _ = fitted_years
-    df = df[df["year"] == 1]
+    df = df[(df["run"] == "as_run") & (df["year"] == 1)]
     targets = _targets(cfg)
     assert df["sector"].nunique() == len(targets)
     for sector, g in df.groupby("sector", observed=True):
@@ -119,13 +135,13 @@ def test_a_fresh_refit_does_not_depend_on_the_factors_in_place():
     raw = cfg.model_dump(mode="python")
     for spec in raw["system"]["sectors"].values():
         for role in spec["roles"].values():
-            role["calibration"].update(leave=2.0, fill=0.5)
+            role["calibration"].update(leave=2.0, fill=0.5, start_vacancy=0.8)
     other = type(cfg).model_validate(raw)
 
     def factors(c, fresh):
         fitted, _ = calibrate(c, seeds=(0,), rounds=1, scale=0.05, log=lambda _: None, threads=1,
                               fresh=fresh)
-        return [(s, r, role.calibration.leave, role.calibration.fill)
+        return [(s, r, role.calibration.leave, role.calibration.fill, role.calibration.start_vacancy)
                 for s, spec in fitted.system.sectors.items() for r, role in spec.roles.items()]
 
     assert factors(cfg, True) == factors(other, True)

@@ -16,7 +16,7 @@ from sim.config import ConfigError, RunConfig
 from sim.intentions import ANSWERS, SURVEYED, survey, survey_weeks
 from sim.keys import with_values
 from sim.metrics import yearly_rates
-from sim.system.calibrate import FIT_YEARS, calibrate
+from sim.system.calibrate import START_YEARS, baseline, calibrate
 
 
 @dataclass(frozen=True)
@@ -36,15 +36,15 @@ def refit(cfg: RunConfig, s: TrialSettings) -> RunConfig:
 
 
 def surveyed_run(cfg: RunConfig, seed: int, scale: float, threads: int = 1) -> dict[str, float]:
-    """One baseline run over the fitted years: the survey's answers (mean over each year's
-    survey week) and the NHS trusts' turnover over the fitted years."""
+    """One baseline run over the years whose turnover the base rates were fitted to
+    (`sim.system.calibrate.START_YEARS`): the survey's answers (mean over each year's survey
+    week) and the NHS trusts' turnover over those years."""
     from sim.model import WorkforceModel
     from sim.uncertainty import seeds_only
 
-    m = WorkforceModel(seeds_only(cfg).model_copy(update={"years": FIT_YEARS[-1], "seed": seed,
-                                                         "intervention": {}}),
+    m = WorkforceModel(baseline(seeds_only(cfg)).model_copy(update={"years": START_YEARS[-1], "seed": seed}),
                        scale=scale, threads=threads)
-    weeks = set(survey_weeks(FIT_YEARS))
+    weeks = set(survey_weeks(START_YEARS))
     answers = []
     while m.running:
         m.step()
@@ -54,7 +54,7 @@ def surveyed_run(cfg: RunConfig, seed: int, scale: float, threads: int = 1) -> d
     ts = m.timeseries()
     ts = ts[ts["sector"].astype(str).isin(SURVEYED)]
     rates = yearly_rates(ts.assign(sector="nhs_trusts"), ["sector"])
-    out["turnover_nhs_trusts"] = float(rates.loc[rates["year"].isin(FIT_YEARS), "turnover_rate"].mean())
+    out["turnover_nhs_trusts"] = float(rates.loc[rates["year"].isin(START_YEARS), "turnover_rate"].mean())
     return out
 
 

@@ -38,6 +38,7 @@ from experiments.sensitivity.runs import ModelEvaluator, number_at, point_config
 from experiments.sensitivity.settings import OUTPUTS, Settings
 from sim.config import ConfigError
 from sim.files import write_atomic, write_text_atomic
+from sim.system.calibrate import FIT_YEARS, START_YEARS
 
 
 def check_parameters(base: dict, s: Settings) -> None:
@@ -85,8 +86,9 @@ def describe(p: dict, s: Settings, out_dir: Path) -> str:
         mult = f"2 x {p['sobol_parameters']} + 2" if s.sobol_second_order else f"{p['sobol_parameters']} + 2"
         lines.append(f"  Sobol indices of {who}: N={s.sobol_n} x ({mult}) = {p['sobol_runs']} runs")
     if s.refit_base_rates:
-        lines.append(f"  base rates refitted at every point ({s.refit_rounds} rounds): each run costs about "
-                     f"{s.refit_rounds + 2} plain runs")
+        years = (s.refit_rounds + 1) * (START_YEARS[-1] + FIT_YEARS[-1])
+        lines.append(f"  base rates refitted at every point ({s.refit_rounds} rounds): each run first "
+                     f"simulates about {years} years")
     lines.append(f"  {p['runs']} runs in all -> {out_dir}")
     return "\n".join(lines)
 

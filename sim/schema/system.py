@@ -28,6 +28,10 @@ class Calibration(Strict):
     leave: Annotated[float, Field(gt=0.0, le=1000.0)] = 1.0
     sickness: Annotated[float, Field(gt=0.0, le=1000.0)] = 1.0
     fill: Annotated[float, Field(gt=0.0, le=1000.0)] = 1.0
+    # factor on the target vacancy that sets the funded posts at the start: staff in post fall
+    # and rise within a year (retirements after the year's birthdays, graduates in the autumn),
+    # so the first year's mean vacancy is not the first week's; fitted to the first years
+    start_vacancy: Annotated[float, Field(gt=0.0, le=5.0)] = 1.0
     # The observed market the pools were sized in (sim.pools): pay, the role's training intake and
     # the competing industries' pay at the fit. A run with other values (a scenario) keeps the
     # pools' propensities and feels the difference; unset: the run's own values.

@@ -16,10 +16,10 @@ import yaml
 
 from sim.files import write_text_atomic
 from sim.system.build import Built, check_system, deep_merge, load
-from sim.system.calibrate import FIT_YEARS
+from sim.system.calibrate import FIT_YEARS, START_YEARS
 from sim.system.file import SystemFileError, read_yaml
 
-CALIBRATION_VERSION = 1              # bump when the model's dynamics change: cached fits are refitted
+CALIBRATION_VERSION = 2              # bump when the model's dynamics change: cached fits are refitted
 KEY_LINE = "# wfsim-calibration-key: "
 AUTO_SCALE_WORKERS = 150_000         # larger systems are calibrated on a scaled-down copy
 SINGLE_THREAD_WORKERS = 100_000      # fitting runs this small are fastest on one Numba thread
@@ -129,12 +129,14 @@ def write_calibrated(path: Path, system: dict, key: str, built: Built, table=Non
     body = to_yaml(system)
     tail = []
     if table is not None:
-        tail = ["", f"# Fit ({seconds:.0f} s): first-year rates, mean of seeds {', '.join(map(str, seeds))}, "
-                    "target / achieved"]
+        tail = ["", f"# Fit ({seconds:.0f} s): rates over years {START_YEARS[0]}-{START_YEARS[-1]}, mean of "
+                    f"seeds {', '.join(map(str, seeds))}, target / achieved (vacancy held still: those "
+                    f"years, years {FIT_YEARS[0]}-{FIT_YEARS[-1]})"]
         for r in table.itertuples(index=False):
             tail.append(f"#   {r.sector:<11} {r.role:<8} "
                         f"turnover {r.turnover:.4f} / {r.turnover_achieved:.4f}"
-                        f"   vacancy {r.vacancy:.4f} / {r.vacancy_achieved:.4f}"
+                        f"   vacancy {r.vacancy:.4f} / {r.vacancy_achieved:.4f} (held still "
+                        f"{r.vacancy_still_start:.4f}, {r.vacancy_still_settled:.4f})"
                         f"   sickness {r.sickness:.4f} / {r.sickness_achieved:.4f}")
         for group, target, got in table.attrs.get("agency", []):
             tail.append(f"#   agency spend {'+'.join(group)}: GBP {target:,.0f} / {got:,.0f} a year")
@@ -260,10 +262,12 @@ def resolve(node: dict, behaviour: dict, *, log=_say, warn=_warn) -> dict:
 
 
 def worst_miss(table) -> str:
+    """The largest relative miss of what the fit aims at (sim.system.calibrate.compare)."""
     worst, where = 0.0, ""
     for r in table.itertuples(index=False):
-        for k in ("turnover", "vacancy", "sickness"):
-            t, a = getattr(r, k), getattr(r, f"{k}_achieved")
+        for k, col in (("turnover", "turnover_achieved"), ("sickness", "sickness_achieved"),
+                       ("vacancy", "vacancy_still_start"), ("vacancy", "vacancy_still_settled")):
+            t, a = getattr(r, k), getattr(r, col)
             if t > 0 and a == a and abs(a / t - 1) > worst:
                 worst, where = abs(a / t - 1), f"{r.sector} {r.role} {k} {a:.4f} for {t:.4f}"
     return f"{worst:.1%} ({where})" if where else "0%"
