@@ -9,7 +9,7 @@ import yaml
 from sim import WorkforceModel
 from sim.metrics import first_year
 from sim.system import load_config
-from tests.helpers import ROOT
+from tests.helpers import FIRST_YEAR_SETTLING, ROOT
 
 PRESETS = ["default", "england", "bsol", "ssot", "blmk", "somerset"]
 SCALE = {"england": 0.002}           # ~6,600 workers; the others at 0.05 (1,700-3,800 workers)
@@ -114,7 +114,8 @@ def test_presets_carry_their_sources():
 
 def test_ssot_first_year_reproduces_its_local_rates():
     """SSOT's local targets (13% trust nursing vacancies, 6% sickness, its agency spend) at full
-    size, on a seed the fit did not use: within 5% for its trust nurses and support staff, the
+    size, on a seed the fit did not use: within 5% for its trust nurses and support staff (vacancy,
+    which is fitted held still, within the first year's settling more: FIRST_YEAR_SETTLING), the
     sectors' turnover within the counting noise of a year's leavers, the agency spend within 10%."""
     cfg = load_config(["system=ssot", "years=1"])
     m = WorkforceModel(cfg, seed=21)
@@ -123,7 +124,9 @@ def test_ssot_first_year_reproduces_its_local_rates():
     got = first_year(ts, ["sector", "role"]).set_index(["sector", "role"])
     for s, r in (("acute", "nurse"), ("community", "nurse"), ("acute", "support")):
         role = cfg.system.sectors[s].roles[r]
-        assert abs(got.loc[(s, r), "vacancy_rate"] / role.vacancy - 1) < 0.05, (s, r)
+        vacancy = got.loc[(s, r), "vacancy_rate"]
+        tol = 0.05 * role.vacancy + FIRST_YEAR_SETTLING["vacancy"]
+        assert abs(vacancy - role.vacancy) < tol, (s, r, vacancy)
         assert abs(got.loc[(s, r), "sickness_rate"] / role.sickness - 1) < 0.05, (s, r)
     sectors = first_year(ts, ["sector"]).set_index("sector")
     for s, spec in cfg.system.sectors.items():
