@@ -97,7 +97,8 @@ def build(hindcast: pd.DataFrame, paths: pd.DataFrame, still: pd.DataFrame | Non
                 ["sector", "series", "change, pp", "standard error", "tolerance", ""], rows, text_columns=2),
             lead=f"The default system with no funded growth and no programmes, {int(still['seeds'].max())} "
                  "seeds: each series' change from year 2 to year 10 (after the first year's settling). "
-                 "Still: within four standard errors of the seed-to-seed spread, or 0.25 points."))
+                 "Still: within the spread a still system would exceed by chance once in a hundred "
+                 "checks of all the series (Student's t on the seed-to-seed spread), or 0.25 points."))
     subtitle = f"Model validation · report made {dt.date.today():%d %B %Y}"
     return page("Does the model reproduce what happened?", subtitle, sections)
 

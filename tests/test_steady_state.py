@@ -244,14 +244,13 @@ def test_the_start_holds_as_many_sponsored_recruits_and_hires_on_their_way_as_th
 
 
 @pytest.mark.xfail(strict=True, reason="the ages of the system held still settle: from year 2 to year 10 "
-                   "without growth social care's share aged 55+ rises 0.31 points (16 seeds, se 0.07) "
-                   "and primary care's falls 0.86 (se 0.19); on seeds 0-3 community vacancy and "
-                   "turnover miss by noise (-0.31, -0.40; over 16 seeds -0.03, -0.10); the "
-                   "README's validation section")
+                   "without growth social care's share aged 55+ rises 0.31 points (se 0.07, tolerance 0.30) "
+                   "and primary care's falls 0.86 (se 0.19, tolerance 0.83); the README's validation section")
 def test_the_baseline_holds_still_for_ten_years_without_growth():
-    """Zero growth, no programmes, 10 years, 4 seeds at full size: each sector's vacancy,
-    turnover and sickness, and the share aged 55 or over, in year 10 are within four standard
-    errors (of the seed-to-seed spread of the paired change) of year 2 (after the first year's
-    settling), or a quarter of a percentage point (experiments.validation.stillness)."""
-    table = stillness(SEEDS)
+    """Zero growth, no programmes, 10 years, 16 seeds at full size: each sector's vacancy,
+    turnover and sickness, and the share aged 55 or over, in year 10 are within the change a still
+    system shows by chance once in a hundred such checks (Student's t on the seed-to-seed spread
+    of the paired change: 4.3 standard errors) of year 2 (after the first year's settling), or a
+    quarter of a percentage point (experiments.validation.stillness)."""
+    table = stillness(range(16))
     assert table["still"].all(), table[~table["still"]]

@@ -57,3 +57,23 @@ def test_an_output_path_that_is_a_file_is_refused(tmp_path, capsys):
     (tmp_path / "notes").write_text("a user's notes\n")
     assert main(["--out", str(tmp_path / "notes")]) == 2
     assert "is a file" in capsys.readouterr().err and (tmp_path / "notes").read_text() == "a user's notes\n"
+
+
+@pytest.mark.parametrize("seeds", [4, 16])
+def test_a_still_system_fails_the_stillness_check_rarely_and_a_drift_fails_it(seeds):
+    """The stationarity check's tolerance (experiments.validation.still_verdicts): 16 series of
+    paired changes with no drift, seed-to-seed spread 1 point, fail together in about 1% of
+    checks (2,000 simulated checks: at most 2.5%); a fixed four standard errors failed one in
+    three with 4 seeds. A drift in one series of 25 points with 4 seeds, 5 with 16 (50 and 20
+    standard errors), is flagged."""
+    from experiments.validation import STILL_FALSE_ALARM, still_verdicts
+
+    rng = np.random.default_rng(1)
+    failed = 0
+    for _ in range(2000):
+        changes = {(str(i), "m"): list(rng.normal(0.0, 0.01, seeds)) for i in range(16)}
+        failed += not still_verdicts(changes)["still"].all()
+    assert failed / 2000 <= 2.5 * STILL_FALSE_ALARM, failed
+    changes = {(str(i), "m"): list(rng.normal(0.0, 0.01, seeds)) for i in range(16)}
+    changes[("0", "m")] = list(rng.normal(0.25 if seeds == 4 else 0.05, 0.01, seeds))
+    assert not still_verdicts(changes).set_index("sector").loc["0", "still"]

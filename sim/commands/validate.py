@@ -21,8 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, default=5, help="hindcast seeds (default 5)")
     ap.add_argument("--scale", type=float, default=0.02,
                     help="England's size for the hindcast (default 0.02: ~66,000 workers)")
-    ap.add_argument("--still-seeds", type=int, default=4,
-                    help="seeds of the stationarity check (default 4; 0: skip it)")
+    ap.add_argument("--still-seeds", type=int, default=16,
+                    help="seeds of the stationarity check (default 16; 0: skip it)")
     args = ap.parse_args(argv)
     problems = []
     if args.seeds < 1:
