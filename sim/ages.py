@@ -169,19 +169,23 @@ def cross_sector_moves(p, leaving: np.ndarray) -> np.ndarray:
     return out
 
 
-def mover_ages(p, pmf: np.ndarray) -> np.ndarray:
-    """[S, R, A] ages of the workers who move from each (sector, role) to another sector, with its
-    workforce's ages `pmf`: they are younger than the workforce they come from (weighted by
-    leaving by age)."""
-    movers = pmf * p.age_mult[AGES]
-    return movers / np.maximum(movers.sum(axis=2, keepdims=True), 1e-300)
+def leaver_ages(p, pmf: np.ndarray, leavers: np.ndarray | None = None) -> np.ndarray:
+    """[S, R, A] ages of the workers who leave each (sector, role) for anything but retirement
+    (to another sector, another industry or out of the area): `leavers` where the steady state
+    has worked them out (sim.steady_state: its new starters, younger, leave more), else a first
+    guess from the workforce's ages `pmf` weighted by leaving by age."""
+    if leavers is not None:
+        return leavers
+    out = pmf * p.age_mult[AGES]
+    return out / np.maximum(out.sum(axis=2, keepdims=True), 1e-300)
 
 
-def joiners_by_age(p, pmf: np.ndarray) -> tuple[dict[int, np.ndarray], np.ndarray]:
-    """Joiners a year by age in a steady state with the workforce's ages `pmf` [S, R, A], for
-    the pools whose ages are not fitted ({route code: [S, R, A]}), and the local recruits a year
-    ([S, R]: their ages are what local_age_profiles fits). The movers from the other sectors are
-    sim.steady_state.movers_by_route."""
+def joiners_by_age(p, pmf: np.ndarray,
+                   leavers: np.ndarray | None = None) -> tuple[dict[int, np.ndarray], np.ndarray]:
+    """Joiners a year by age in a steady state with the workforce's ages `pmf` [S, R, A] (and
+    its leavers' ages, `leaver_ages`), for the pools whose ages are not fitted ({route code:
+    [S, R, A]}), and the local recruits a year ([S, R]: their ages are what local_age_profiles
+    fits). The movers from the other sectors are sim.steady_state.movers_by_route."""
     S, R = p.headcount.shape
     m = p.market
     retire, working = yearly_retirement(p), working_ages(p)
@@ -197,7 +201,7 @@ def joiners_by_age(p, pmf: np.ndarray) -> tuple[dict[int, np.ndarray], np.ndarra
                      np.eye(N_ROUTES)[LOCAL_LABOUR])
     by_route = others[:, :, None] * share                                  # [S, R, routes]
     # returners are hired at random from the pool of former staff: its ages are theirs
-    _, former, _ = former_staff_steady(former_staff_inflow(p, pmf), m.former_staff_drift,
+    _, former, _ = former_staff_steady(former_staff_inflow(p, pmf, leavers), m.former_staff_drift,
                                        by_route[:, :, RETURNERS].sum(axis=0) / WEEKS_PER_YEAR, working)
     former = former / np.maximum(former.sum(axis=1, keepdims=True), 1e-300)
     out = {RETIRE_RETURN: retirees,
@@ -232,16 +236,16 @@ def age_fit_misses(p, mean_tol: float = 2.5, share_tol: float = 0.05) -> list[st
     return out
 
 
-def former_staff_inflow(p, pmf: np.ndarray) -> np.ndarray:
+def former_staff_inflow(p, pmf: np.ndarray, leavers: np.ndarray | None = None) -> np.ndarray:
     """[R, A] leavers a week who join the pool of former staff (those who leave for another
-    industry), by role and age, with the workforce's ages `pmf` [S, R, A]. Overseas recruits
-    still tied to their sponsor leave the country instead (sim.kernels.choose_destinations), so
-    their share of the leavers is taken out (spread over all ages: they are younger, so the
-    pool's youngest are a little over-counted)."""
-    leaving, rel_mult = leaving_rates(p, pmf)
+    industry), by role and age, with the workforce's ages `pmf` [S, R, A] and its leavers'
+    (`leaver_ages`). Overseas recruits still tied to their sponsor leave the country instead
+    (sim.kernels.choose_destinations), so their share of the leavers is taken out (spread over
+    all ages: they are younger, so the pool's youngest are a little over-counted)."""
+    leaving, _ = leaving_rates(p, pmf)
     staff = p.headcount.astype(np.float64)
     other_industry = staff * leaving * p.dest_shares[:, 2:3] * (1.0 - sponsored_share_of_leavers(p, pmf))
-    return np.einsum("sr,sra->ra", other_industry, pmf * rel_mult) / WEEKS_PER_YEAR
+    return np.einsum("sr,sra->ra", other_industry, leaver_ages(p, pmf, leavers)) / WEEKS_PER_YEAR
 
 
 def overseas_exit_rate(p, pmf: np.ndarray) -> np.ndarray:

@@ -149,6 +149,7 @@ class Params:
     local_young_lo: np.ndarray | None = None  # int64 [S, R]: their youngest age
     age_pmf: np.ndarray | None = None         # float64 [S, R, len(sim.ages.AGES)]
     route_age_pmf: np.ndarray | None = None   # float64 [S, R, N_ROUTES, A]: workers by route in and age
+    leaver_age_pmf: np.ndarray | None = None  # float64 [S, R, A]: its leavers' ages, retirement aside
 
     @property
     def n_roles(self) -> int:
@@ -332,7 +333,7 @@ def _build(cfg: RunConfig, scale: float) -> Params:
     )
     params.ref_pay, params.ref_intake, params.ref_competing_pay = ref_pay, ref_intake, ref_competing
     (params.local_age_lo, params.local_age_hi, params.local_young, params.local_young_lo,
-     params.age_pmf, params.route_age_pmf) = local_age_profiles(params)
+     params.age_pmf, params.route_age_pmf, params.leaver_age_pmf) = local_age_profiles(params)
     params.route_fte = np.ones(N_ROUTES)
     params.route_fte[ROUTES.index("returners")] = rec.returner_fte_factor
     params.route_fte[ROUTES.index("retire_return")] = rec.retiree_fte_factor

@@ -155,7 +155,7 @@ def build(p: Params) -> Pools:
         since = (-int(p.training_week[r])) % WEEKS_PER_YEAR      # weeks since the last qualification
         graduates[r] = observed * keep ** since / max(1.0 - keep ** WEEKS_PER_YEAR, 1e-9)
     # Former staff: leavers to other industries; returners are drawn from them.
-    former, _, h = former_staff_steady(former_staff_inflow(p, pmf), m.former_staff_drift,
+    former, _, h = former_staff_steady(former_staff_inflow(p, pmf, p.leaver_age_pmf), m.former_staff_drift,
                                        by_role[RETURNERS] * q0, working_ages(p))
     rate[RETURNERS] = h / q0
     pools = Pools(
