@@ -1,13 +1,14 @@
 """The workforce in a steady state, by route into the system and age: what a run starts from.
 
 Each route's joiners arrive at their ages (sim.ages: graduates and overseas recruits in their
-ranges, returners and retirees at the ages of their pools, movers at their sector's) and leave at
-the role's rate for their age times their route's multiplier: overseas recruits leave at x0.73,
-so they stay to older ages and are more of the workforce than of its joiners. A worker's first
-year with an employer has the kernels' higher leave rate, and a move between the sector's
-employers starts another. Local recruits' ages are fitted so that the whole has the system
-file's age targets. The starting workforce's ages and routes in are drawn together from the
-stationary workforce this gives (sim.population), so that neither drifts as the run goes on.
+ranges, returners and retirees at the ages of their pools, movers at their sector's leavers')
+and leave at the role's rate for their age times their route's multiplier: overseas recruits
+leave at x0.73, so they stay to older ages and are more of the workforce than of its joiners.
+A worker's first year with an employer has the kernels' higher leave rate, and a move between
+the sector's employers starts another. Local recruits' ages are fitted so that the whole has
+the system file's age targets. The starting workforce's ages and routes in are drawn together
+from the stationary workforce this gives (sim.population), so that neither drifts as the run
+goes on.
 Counting every route at the role's mean rate and a first year only on joining the sector, the
 default's acute workforce moved 0.8 points of its share aged 25-34 to the 45-54s between years 2
 and 9-10 without growth, and its overseas recruits' mean age moved by up to 2.8 years (8 and 4

@@ -3,10 +3,12 @@ turnover and sickness over its first years (`START_YEARS`) and its first year wi
 settling the README states; held still (no funded growth), vacancy over its first years and
 over its settled years (`FIT_YEARS`), so that it starts and stays at its targets.
 
-Seeds 20-24 are not those the calibration was fitted on (0-2, `FIT_SEEDS`). Tolerance per sector
+Seeds 20-29 are not those the calibration was fitted on (0-2, `FIT_SEEDS`). Tolerance per sector
 and rate: 3 standard errors of the difference between the mean over these seeds and the mean
 the fit was made on (the fit's own seed noise counts), with a floor of 3% of the target for
-rates whose seed-to-seed spread is tiny.
+rates whose seed-to-seed spread is tiny. Ten seeds, not five: the spread is estimated from
+them, and five can understate it (primary care's settled vacancy held still: sd 0.20 points
+over seeds 20-24, 0.38 over seeds 0-34).
 """
 import numpy as np
 import pandas as pd
@@ -18,9 +20,9 @@ from sim.system import load_config
 from sim.system.calibrate import FIT_YEARS, START_YEARS, held_still
 from tests.helpers import FIRST_YEAR_SETTLING
 
-pytestmark = pytest.mark.slow  # full-size runs of the default over five seeds
+pytestmark = pytest.mark.slow  # full-size runs of the default over ten seeds
 
-SEEDS = range(20, 25)
+SEEDS = range(20, 30)
 FIT_SEEDS = 3
 RATES = {"turnover": "turnover_rate", "vacancy": "vacancy_rate", "sickness": "sickness_rate"}
 # Plausible ranges for an ICS's rates.

@@ -282,14 +282,13 @@ def test_the_start_holds_as_many_sponsored_recruits_and_hires_on_their_way_as_th
     assert abs(start.sum() / later.sum() - 1) < 0.05, (start, later)
 
 
-@pytest.mark.xfail(strict=True, reason="the ages of the system held still settle: from year 2 to year 10 "
-                   "without growth social care's share aged 55+ rises 0.31 points (se 0.07, tolerance 0.30) "
-                   "and primary care's falls 0.86 (se 0.19, tolerance 0.83); the README's validation section")
 def test_the_baseline_holds_still_for_ten_years_without_growth():
     """Zero growth, no programmes, 10 years, 16 seeds at full size: each sector's vacancy,
     turnover and sickness, and the share aged 55 or over, in year 10 are within the change a still
     system shows by chance once in a hundred such checks (Student's t on the seed-to-seed spread
     of the paired change: 4.3 standard errors) of year 2 (after the first year's settling), or a
-    quarter of a percentage point (experiments.validation.stillness)."""
+    quarter of a percentage point (experiments.validation.stillness). Social care's share aged
+    55+ is at the edge: +0.303 points against a tolerance of 0.304 (the README's validation
+    section), so a change that ages it further fails here."""
     table = stillness(range(16))
     assert table["still"].all(), table[~table["still"]]
