@@ -122,8 +122,8 @@ def _leavers_by_age(arrivals: np.ndarray, response: list[np.ndarray], first: np.
     the age of the first (everyone is a year older at the year's end), by leaving or retiring in
     proportion to the two hazards (their first half year at the first-year rate, the next year
     half at it). The first guess, the workforce's ages weighted by leaving by age, missed the new
-    starters, younger, who leave more: the default's movers between sectors were 0.8-1.3 years
-    younger in the run than it assumed (4 seeds, years 2-6)."""
+    starters, younger, who leave more: the default's movers between sectors were 0.7-1.3 years
+    younger in the run than it assumed (4 seeds, years 2-6 without growth)."""
     A = retire.shape[0]
     row, col = np.arange(A)[:, None], np.arange(A)[None, :]
     retire_h = -np.log(np.maximum(1.0 - retire, 1e-300))
