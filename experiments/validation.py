@@ -20,9 +20,9 @@ import pandas as pd
 
 from sim import WorkforceModel
 from sim.codes import WEEKS_PER_YEAR
-from sim.configuration import validate_config
 from sim.metrics import yearly_rates
 from sim.system import load_config
+from sim.system.calibrate import held_still
 
 HINDCAST = ["system=england_2022", "scenario=hindcast_2022", "years=3"]
 NHS_TRUSTS = ["acute", "community"]
@@ -136,10 +136,7 @@ def stillness(seeds: range, years: int = 10) -> pd.DataFrame:
     settling). Still: the mean change is within the spread a still system would exceed by chance
     once in a hundred checks of all the series (`STILL_FALSE_ALARM`; Student's t on the
     seed-to-seed spread of the paired change), or a quarter of a percentage point."""
-    raw = load_config([f"years={years}"]).model_dump(mode="python")
-    for spec in raw["system"]["sectors"].values():
-        spec["establishment_growth"] = 0.0
-    cfg = validate_config(raw)
+    cfg = held_still(load_config([f"years={years}"]))
     changes: dict[tuple[str, str], list[float]] = {}
     for seed in seeds:
         m = WorkforceModel(cfg, seed=seed, threads=1)

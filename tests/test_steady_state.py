@@ -11,6 +11,7 @@ from sim import WorkforceModel
 from sim.codes import SECTORS
 from sim.configuration import validate_config
 from sim.system import load_config
+from sim.system.calibrate import held_still
 
 pytestmark = pytest.mark.slow  # multi-year runs at full size
 
@@ -22,11 +23,8 @@ def config(years: int):
 
 
 def still(years: int):
-    """The default without funded growth."""
-    raw = load_config([f"years={years}"]).model_dump(mode="python")
-    for spec in raw["system"]["sectors"].values():
-        spec["establishment_growth"] = 0.0
-    return validate_config(raw)
+    """The default held still: no funded growth (and no dated changes: it has none)."""
+    return held_still(load_config([f"years={years}"]))
 
 
 def test_joiners_arrive_at_the_ages_the_starting_workforce_assumes():
