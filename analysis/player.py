@@ -98,7 +98,7 @@ def png_base64(rgb) -> str:
 
 
 def write_player(chart, path: Path) -> Path:
-    """Write the page for a :class:`analysis.animate.FlowChart`: one frame per month."""
+    """Write the page for a :class:`analysis.flowchart.FlowChart`: one frame per month."""
     n = chart.n_months()
     frames, labels = [], []
     for k in range(n):
