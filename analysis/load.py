@@ -90,6 +90,8 @@ class Run:
     timeseries: pd.DataFrame
     flows: pd.DataFrame
     summary: dict
+    # career steps in post (`role_changes`): empty for a run whose flows carry no roles
+    role_changes: pd.DataFrame = field(default_factory=lambda: role_changes(pd.DataFrame()))
 
     @property
     def manifest(self) -> dict:
@@ -150,6 +152,10 @@ class RunSet:
     def summary_years(self) -> pd.DataFrame:
         return self._stack([r.summary_years for r in self.runs])
 
+    @cached_property
+    def role_changes(self) -> pd.DataFrame:
+        return self._stack([r.role_changes for r in self.runs])
+
 
 def is_run_folder(path: Path) -> bool:
     return any((path / name).exists() for name in RUN_FILES)
@@ -198,8 +204,26 @@ def load_run(path: str | Path) -> Run:
     flows = read_table(path / FLOWS, FLOWS_COLUMNS)
     _not_negative(path / TIMESERIES, timeseries, NON_NEGATIVE)
     _not_negative(path / FLOWS, flows, ("count",))
-    flows = by_node_pair(flows)
-    return Run(path=path, timeseries=timeseries, flows=flows, summary=summary)
+    return Run(path=path, timeseries=timeseries, flows=by_node_pair(flows), summary=summary,
+               role_changes=role_changes(flows))
+
+
+ROLE_CHANGE_COLUMNS = ("week", "sector", "role", "target_role", "count")
+
+
+def role_changes(flows: pd.DataFrame) -> pd.DataFrame:
+    """The career steps in post among a run's flows: workers who changed role with their
+    employer (``role`` to ``target_role``, source and target the same sector; a support
+    worker's apprenticeship into nursing). Empty where the flows carry no roles."""
+    if not {"role", "target_role"} <= set(flows.columns):
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("week", "count") else "object")
+                             for c in ROLE_CHANGE_COLUMNS})
+    role, target_role = flows["role"].astype(str), flows["target_role"].astype(str)
+    source = flows["source"].astype(str)
+    steps = (target_role != "") & (role != target_role) & (source == flows["target"].astype(str))
+    out = pd.DataFrame({"week": flows["week"], "sector": source, "role": role,
+                        "target_role": target_role, "count": flows["count"]})[steps]
+    return out.reset_index(drop=True)
 
 
 def by_node_pair(flows: pd.DataFrame) -> pd.DataFrame:

@@ -109,6 +109,14 @@ def flow_matrix(flows: pd.DataFrame, n_weeks: int) -> pd.DataFrame:
     return per_year.unstack("target", fill_value=0.0)
 
 
+def career_steps(changes: pd.DataFrame, n_weeks: int) -> pd.DataFrame:
+    """People a year who changed role with their employer (analysis.load.role_changes), per
+    run, sector and step (`role` to `target_role`): columns run, sector, role, target_role,
+    per_year."""
+    per_run = changes.groupby(["run", "sector", "role", "target_role"])["count"].sum()
+    return (per_run * WEEKS_PER_YEAR / n_weeks).rename("per_year").reset_index()
+
+
 def joiners_by_route(flows: pd.DataFrame, sectors: list[str]) -> pd.DataFrame:
     """People joining each sector per year, by where they came from (rows: year)."""
     df = flows[flows["target"].isin(sectors) & (flows["source"] != flows["target"])]

@@ -32,6 +32,7 @@ class Runs:
     timeseries: pd.DataFrame
     flows: pd.DataFrame
     summary_years: pd.DataFrame
+    role_changes: pd.DataFrame
 
     @property
     def many(self) -> bool:
@@ -50,11 +51,11 @@ def as_runs(source: Run | RunSet) -> Runs | None:
     if isinstance(source, Run):
         ts = source.timeseries.assign(run="0")
         return Runs([source], ["0"], ts, source.flows.assign(run="0"),
-                    source.summary_years.assign(run="0"))
+                    source.summary_years.assign(run="0"), source.role_changes.assign(run="0"))
     if not source.runs:
         return None
     return Runs(source.runs, source.run_ids, source.timeseries, source.flows,
-                source.summary_years)
+                source.summary_years, source.role_changes)
 
 
 def build_report(source: Run | RunSet, dpi: int = 100) -> str:
@@ -186,7 +187,8 @@ def run_sections(runs: Runs, dpi: int) -> list[Section]:
                 + figure(matrix_img, "All movements in one table",
                          "Each cell is the average number of people per year who moved from "
                          "the row to the column. The diagonal counts moves between employers "
-                         "in the same sector.")),
+                         "in the same sector and career steps in post (below).")
+                + career_table(runs)),
         Section("about", "About these runs" if runs.many else "About this run", about(runs)),
     ]
 
@@ -299,6 +301,31 @@ def headline_tables(runs: Runs) -> str:
         text_columns=2,
     )
     return out
+
+
+def career_table(runs: Runs) -> str:
+    """Career steps in post (a support worker's apprenticeship into nursing, ...) per year, by
+    sector and step; a sentence where nobody changed role."""
+    steps = metrics.career_steps(runs.role_changes, runs.n_weeks)
+    if steps.empty:
+        return "<p>Career steps in post: nobody changed role with their employer in " + \
+               ("these runs" if runs.many else "this run") + ".</p>"
+    order = {s: i for i, s in enumerate(runs.sectors)}
+    steps = steps.sort_values(["sector", "role", "target_role"],
+                              key=lambda c: c.map(order).fillna(len(order)) if c.name == "sector" else c)
+    rows = []
+    for (sector, role, target_role), d in steps.groupby(["sector", "role", "target_role"], sort=False):
+        per_run = d.set_index("run")["per_year"].reindex(runs.ids, fill_value=0.0)
+        rows.append([_sector_name(sector),
+                     html.escape(f"{style.label(role)} to {style.label(target_role).lower()}"),
+                     _cell(per_run, lambda v: f"{v:,.1f}", runs.many)])
+    note = ("Career steps in post: staff who changed role with their employer (an apprenticeship, "
+            "counted when it ends), people per year on average. Those who leave to study for a "
+            "degree are among the leavers to education above.")
+    if runs.many:
+        note += " Each cell shows the middle result across runs and, below it, the range that " \
+                "holds nine in ten runs."
+    return table(["Sector", "Career step", "People per year"], rows, note, text_columns=2)
 
 
 def _sector_name(sector: str) -> str:

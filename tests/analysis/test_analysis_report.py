@@ -130,3 +130,34 @@ def test_experiment_in_simulator_layout(tmp_path, make_simulator_experiment):
     assert "the 2 runs of the baseline (no programme)" in page
     assert "other 2 runs, of 1 other scenario(s)" in page
     assert "Programmes switched on</td><td>none (baseline)" in page
+
+
+def with_career_steps(path, steps_per_week: int, weeks: int):
+    """The run's flows split by role, plus `steps_per_week` acute support workers becoming
+    nurses with their employer each week (a career step in post)."""
+    fl = pd.read_parquet(path / "flows.parquet")
+    fl["source"], fl["target"] = fl["source"].astype(str), fl["target"].astype(str)
+    fl = fl.assign(role="support", target_role="support")
+    steps = pd.DataFrame({"week": range(weeks), "source": "acute", "target": "acute",
+                          "count": steps_per_week, "role": "support", "target_role": "nurse"})
+    pd.concat([fl, steps]).to_parquet(path / "flows.parquet", index=False)
+
+
+def test_the_report_counts_career_steps_in_post(tmp_path, make_synthetic_run):
+    from analysis.load import load_run
+
+    plain = make_synthetic_run(tmp_path / "plain", weeks=104)
+    page = write_report(plain, tmp_path / "plain.html", dpi=30).read_text()
+    assert "nobody changed role with their employer in this run" in page
+    path = make_synthetic_run(tmp_path / "steps", weeks=104)
+    before = load_run(path).flows
+    with_career_steps(path, steps_per_week=3, weeks=104)
+    run = load_run(path)
+    assert run.role_changes["count"].sum() == 3 * 104
+    # the chart's flows between nodes are the same, with the steps on acute's diagonal
+    diagonal = run.flows[(run.flows["source"] == "acute") & (run.flows["target"] == "acute")]
+    assert diagonal["count"].sum() - before.query("source == target == 'acute'")["count"].sum() == 3 * 104
+    page = write_report(path, tmp_path / "steps.html", dpi=30).read_text()
+    row = re.search(r"Acute hospitals</td><td>Support staff to nurses</td><td[^>]*>([^<]+)</td>", page)
+    assert row and row.group(1) == "156.0"      # 3 a week, 52 weeks a year
+    assert "nobody changed role" not in page

@@ -179,14 +179,15 @@ def live_picture(model, title: str) -> bytes:
     from PIL import Image
 
     from analysis import animate
-    from analysis.load import Run, by_node_pair
+    from analysis.load import Run, by_node_pair, role_changes
 
     cfg = model.config
     summary = {"sectors": {s: {"headcount_start": int(v)} for s, v in model.headcount_start.items()
                            if s in cfg.system.sectors},
                "manifest": {"system": cfg.system.name, "start_date": str(cfg.system.start_date),
                             "seed": cfg.seed, "years": cfg.years}}
-    run = Run(Path("live"), model.timeseries(), by_node_pair(model.flows()), summary)
+    flows = model.flows()
+    run = Run(Path("live"), model.timeseries(), by_node_pair(flows), summary, role_changes(flows))
     chart = animate.build_chart([run], [title], dpi=60, caption=title)
     buf = io.BytesIO()
     Image.fromarray(chart.frame(chart.n_months() - 1, model.week / 10)).save(buf, format="PNG")
