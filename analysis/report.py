@@ -311,8 +311,7 @@ def career_table(runs: Runs) -> str:
         return "<p>Career steps in post: nobody changed role with their employer in " + \
                ("these runs" if runs.many else "this run") + ".</p>"
     order = {s: i for i, s in enumerate(runs.sectors)}
-    steps = steps.sort_values(["sector", "role", "target_role"],
-                              key=lambda c: c.map(order).fillna(len(order)) if c.name == "sector" else c)
+    steps = steps.assign(at=steps["sector"].map(order)).sort_values(["at", "role", "target_role"])
     rows = []
     for (sector, role, target_role), d in steps.groupby(["sector", "role", "target_role"], sort=False):
         per_run = d.set_index("run")["per_year"].reindex(runs.ids, fill_value=0.0)
