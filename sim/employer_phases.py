@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba as nb
 import numpy as np
 
 from sim.codes import DEST_LEFT_AREA, FTE_UNIT, N_DESTINATIONS, N_SECTORS, WEEKS_PER_YEAR
@@ -50,11 +51,17 @@ class EmployerState:
 
 def by_sector(p: Params, values: np.ndarray) -> np.ndarray:
     """[E, R] -> [S, R] sums (employers are stored contiguously by sector)."""
-    out = np.zeros((N_SECTORS, values.shape[1]))
-    for s in range(N_SECTORS):
-        lo, hi = p.sector_first[s], p.sector_first[s + 1]
-        if hi > lo:
-            out[s] = values[lo:hi].sum(axis=0)
+    return _sums_by_sector(values, p.sector_first)
+
+
+@nb.njit(cache=True)
+def _sums_by_sector(values, first):
+    """Called a dozen times a week on small tables: compiled, the call is what it costs."""
+    out = np.zeros((first.shape[0] - 1, values.shape[1]))
+    for s in range(first.shape[0] - 1):
+        for e in range(first[s], first[s + 1]):
+            for r in range(values.shape[1]):
+                out[s, r] += values[e, r]
     return out
 
 
@@ -138,30 +145,31 @@ def destination_shares(p: Params, st: EmployerState) -> np.ndarray:
     main flow is social care -> NHS), and a pay rise at home (pay parity) draws fewer away.
     The weights are then normalised with the exits. Whether a search ends in a move depends on
     the openings there (sim.matching)."""
-    S, R = N_SECTORS, p.n_roles
-    size = by_sector(p, st.headcount)                                       # [S, R]
+    S = N_SECTORS
+    size = by_sector(p, st.headcount)                                       # [S', R]
     est = by_sector(p, st.establishment).sum(axis=1)
     cap = by_sector(p, st.capacity).sum(axis=1)
     sector_pressure = np.where(cap > 0, est / np.maximum(cap, 1e-9), 1.0)
     push = np.exp(-p.pressure_push * (sector_pressure - 1.0))[:, None]     # [S', 1]
-    w = np.zeros((S, R, N_DESTINATIONS))
-    for s in range(S):
-        both = p.employs & p.employs[s]                                     # [S', R]
-        others = np.where(both, size, 0.0)
-        others[s] = 0.0
-        share = others / np.maximum(others.sum(axis=0), 1e-300)             # [S', R]
-        rel_pay = np.where(both, st.pay_scale / np.where(both, st.pay_scale[s], 1.0), 1.0)
-        # the exponent is capped where exp() would overflow (pay far apart after decades of
-        # different awards): infinite weights would make every share NaN
-        attract = share * np.exp(np.minimum(p.pay_pull * (rel_pay - 1.0), MAX_EXPONENT)) * push
-        w[s, :, :S] = (p.dest_shares[s, 1] * attract).T
-        w[s, :, s] = p.dest_shares[s, 0]
-        # Only a share of searchers (the acceptance at the start) find a job in a given week; the
-        # others stay. Weighting the search up by its inverse makes the moves, at the start, the
-        # observed share of leavers (`destinations`).
-        w[s, :, :S] /= p.market.acceptance
-        w[s, :, S] = p.dest_shares[s, 2]          # other industry
-        w[s, :, S + 2] = p.dest_shares[s, 3]      # left the area (retirement is drawn apart)
+    # every array below is [S (the leaver's sector), S' (where they might look), R]
+    both = p.employs[None, :, :] & p.employs[:, None, :]
+    others = np.where(both, size[None, :, :], 0.0)
+    others[np.arange(S), np.arange(S)] = 0.0
+    share = others / np.maximum(others.sum(axis=1, keepdims=True), 1e-300)
+    pay = st.pay_scale
+    rel_pay = np.where(both, pay[None, :, :] / np.where(both, pay[:, None, :], 1.0), 1.0)
+    # the exponent is capped where exp() would overflow (pay far apart after decades of
+    # different awards): infinite weights would make every share NaN
+    attract = share * np.exp(np.minimum(p.pay_pull * (rel_pay - 1.0), MAX_EXPONENT)) * push[None]
+    w = np.zeros((S, p.n_roles, N_DESTINATIONS))
+    w[:, :, :S] = (p.dest_shares[:, 1, None, None] * attract).transpose(0, 2, 1)
+    w[np.arange(S), :, np.arange(S)] = p.dest_shares[:, 0, None]
+    # Only a share of searchers (the acceptance at the start) find a job in a given week; the
+    # others stay. Weighting the search up by its inverse makes the moves, at the start, the
+    # observed share of leavers (`destinations`).
+    w[:, :, :S] /= p.market.acceptance
+    w[:, :, S] = p.dest_shares[:, 2, None]          # other industry
+    w[:, :, S + 2] = p.dest_shares[:, 3, None]      # left the area (retirement is drawn apart)
     w /= np.maximum(w.sum(axis=2, keepdims=True), 1e-300)
     cum = np.cumsum(w, axis=2)
     cum[..., DEST_LEFT_AREA:] = 1.0   # the last choice drawn takes any rounding left over

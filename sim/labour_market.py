@@ -34,6 +34,7 @@ from sim.rng import S_PREV, uniforms
 from sim.workers import Cohort
 
 STOCK_POOLS = (EDUCATION, LOCAL_LABOUR, RETURNERS, RETIRE_RETURN)
+STOCKED = np.isin(np.arange(N_ROUTES), STOCK_POOLS)    # by route code: a pool that holds people
 
 
 @nb.njit(cache=True)
@@ -186,7 +187,7 @@ class LabourMarket:
         route, role, sector = (hires[k].astype(np.int64) for k in ("route", "role", "sector"))
         stock = np.floor(pools.stock())
         room = np.full(len(hires), np.inf)
-        stocked = np.isin(route, STOCK_POOLS)
+        stocked = STOCKED[route]
         room[stocked] = stock[route[stocked], role[stocked]]
         keep = rank_within(np.where(stocked, route * R + role, -1)) < room
         back = route == RETIRE_RETURN

@@ -25,11 +25,11 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from sim.codes import FTE_UNIT, N_SECTORS
+from sim.codes import FTE_UNIT
+from sim.employer_phases import by_sector
 from sim.kernels import pick_employer
 from sim.params import Params
 from sim.rng import S_MATCH, uniform
-from sim.scatter import add_at
 
 
 def open_posts(p: Params, st) -> np.ndarray:
@@ -49,9 +49,7 @@ def net_openings(p: Params, st) -> np.ndarray:
     s = p.employer_sector
     units = st.establishment * FTE_UNIT - st.fte_units - st.pending_units
     posts = np.where(p.employs[s], units / np.maximum(p.mean_fte_units[s], 1), 0.0)
-    out = np.zeros((N_SECTORS, posts.shape[1]))
-    add_at(out, s.astype(np.int64), posts)
-    return np.maximum(out, 0.0)
+    return np.maximum(by_sector(p, posts), 0.0)
 
 
 def efficiency(p: Params, openings: np.ndarray, applications: np.ndarray) -> np.ndarray:

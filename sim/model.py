@@ -16,7 +16,7 @@ import numpy as np
 
 from sim import careers as cr
 from sim import employer_phases as ep
-from sim import programmes, uncertainty
+from sim import programmes
 from sim.codes import (
     CAREER,
     CAREER_NAME,
@@ -33,20 +33,17 @@ from sim.codes import (
 from sim.cohorts import CohortRecorder
 from sim.config import RunConfig
 from sim.employers import Employer
-from sim.engine import THRESHOLD_UNITS, KernelEngine
-from sim.kernels import LEAVE, aggregate
-from sim.labour_market import LabourMarket
+from sim.engine import THRESHOLD_UNITS
+from sim.kernels import LEAVE
 from sim.levers import Levers, WeekInputs
-from sim.params import Params, build
-from sim.pending import PendingHires
 from sim.pools import age_one_year as age_pools
-from sim.population import hours_after_move, initial_population, settle_burnout
+from sim.population import hours_after_move
 from sim.programmes.base import Departures
 from sim.recorder import Recorder
 from sim.reporters import REPORTERS, headcount_by_sector
 from sim.scatter import add_at
-from sim.timeline import Timeline
-from sim.workers import BURNOUT_UNIT, Cohort
+from sim.start import starting_point
+from sim.workers import Cohort
 
 # The weekly step, in order. Each entry is (phase, what happens); `step` calls `_phase_<name>`.
 # Where programmes act is part of the list: `adjust` (2), `recruit` (6), `after_departures` (6),
@@ -82,8 +79,6 @@ PHASES: tuple[tuple[str, str], ...] = (
                "once a year."),
 )
 
-PRESTART_CHANNEL = 63  # id channel of hires agreed before the run (the warm pipeline)
-
 
 def as_run_config(config: RunConfig | dict | None, **overrides: Any) -> RunConfig:
     """A validated config: the embedded default, a plain dict or a RunConfig, with overrides."""
@@ -117,31 +112,18 @@ class WorkforceModel(mesa.Model):
         if n_threads:
             numba.set_num_threads(min(n_threads, numba.config.NUMBA_NUM_THREADS))
         self.config = cfg
-        # this seed's behavioural coefficients, when the spread over seeds is to cover them
-        self.drawn = uncertainty.drawn_values(cfg)
-        built = uncertainty.with_drawn(cfg, self.drawn)
-        self.params = p = build(built, cfg.scale)
-        self.horizon = p.weeks
-        self.week = 0
-        cohort = initial_population(p)
-        self.state = self._initial_state(p, cohort)
-        settle_burnout(p, cohort, ep.pressure(self.state).ravel())
-        if self.drawn:
-            p.leave_base = uncertainty.keep_starting_leaving(
-                p.leave_base, cfg.behaviour, built.behaviour, cohort["sector"], cohort["role"],
-                cohort["burnout"] / BURNOUT_UNIT, cohort["flex"])
         if cfg.engine == "reference":
             from sim.reference import ReferenceEngine
-            self.engine = ReferenceEngine(self, p, cohort)
+            start = starting_point(cfg, lambda p, cohort: ReferenceEngine(self, p, cohort))
         else:
-            self.engine = KernelEngine(p, cohort)
-        self.state.set_stocks(self.engine.aggregate(), p.n_roles)
+            start = starting_point(cfg)
+        self.drawn = start.drawn    # this seed's behavioural coefficients, when the spread covers them
+        self.params = p = start.params
+        self.state, self.levers, self.engine = start.state, start.levers, start.engine
+        self.market, self.timeline, self.pending = start.market, start.timeline, start.pending
+        self.horizon = p.weeks
+        self.week = 0
         self.employers = [Employer(self, e) for e in range(p.n_employers)]
-        self.market = LabourMarket(p, self.state, ep.destination_shares(p, self.state))
-        self.timeline = Timeline(cfg, p, self.state, self.market.pools)
-        self.timeline.apply(0)
-        self.pending = PendingHires(p.n_employers, p.n_roles)
-        self._warm_pipeline()
         self.route_names = [*ROUTES, OTHER_EMPLOYER_NAME, CAREER_NAME]
         self.route_source = [NODES.index(r) for r in ROUTES] + [-1, -1]
         self.route_pool: list[str | None] = [*ROUTES, None, None]
@@ -160,33 +142,6 @@ class WorkforceModel(mesa.Model):
         self.running = True
 
     # --- set-up ------------------------------------------------------------------------
-    def _initial_state(self, p: Params, cohort: Cohort) -> ep.EmployerState:
-        c = cohort
-        stocks = aggregate(np.ones(len(c), np.uint8), c["employer"], c["role"], c["fte"], c["sick"],
-                           c["burnout"], p.n_employers, p.n_roles, 1, THRESHOLD_UNITS)
-        st = ep.starting_state(p, stocks)
-        self.levers = Levers.baseline(p, st.pay_scale)
-        ep.cover(p, st, self.levers)
-        return st
-
-    def _warm_pipeline(self) -> None:
-        """Hires agreed before the start and not yet in post: the weeks before week 0, twice the
-        longest time to hire, are matched as the run matches (the start's expected job-to-job
-        searchers placed first) and hires due before week 0 dropped, so the first weeks have the
-        joiners the run itself keeps arriving (tests/test_labour_market.py). The pools are at
-        their steady state already, so these hires do not draw on them."""
-        lag = 2 * int(self.params.time_to_hire.max())
-        nobody = Cohort.empty()
-        for j in range(lag):
-            week = j - lag
-            self.pending.take_due(week)                  # started before the run: not kept
-            self._update_pending_units()
-            _, hires = self.market.hire(self.state, week, nobody, np.zeros(0, np.int64), key_week=j,
-                                        channel=PRESTART_CHANNEL, take=False, prestart=True)
-            self.pending.add(hires)
-        self.pending.take_due(-1)
-        self._update_pending_units()
-
     def _register_programme_routes(self):
         """Give each programme's routes a code, a flow source node, the pool they draw from and
         in-role support; return the per-route arrays the worker phases read."""

@@ -196,6 +196,14 @@ def build(cfg: RunConfig, scale: float = 1.0) -> Params:
     """Arrays for a run. `scale` multiplies headcounts, employers and training intakes
     (e.g. 0.05 for a fast test population, ~60 for England from the default). Each call gets
     its own copy: a run may change its arrays (sim.timeline)."""
+    params, misses = build_with_misses(cfg, scale)
+    warn_misses(misses, stacklevel=3)
+    return params
+
+
+def build_with_misses(cfg: RunConfig, scale: float = 1.0) -> tuple[Params, list[str]]:
+    """`build` without warning: the arrays, and where the starting age structure misses its
+    targets (sim.ages.age_fit_misses; `warn_misses` says so)."""
     key = json.dumps([cfg.system.model_dump(mode="json"), cfg.behaviour.model_dump(mode="json"),
                       cfg.years, scale], sort_keys=True, default=str)
     built = _BUILT.pop(key, None)
@@ -205,11 +213,14 @@ def build(cfg: RunConfig, scale: float = 1.0) -> Params:
     _BUILT[key] = built
     while len(_BUILT) > _BUILT_KEEP:
         _BUILT.popitem(last=False)
-    for miss in built[1]:
-        warnings.warn(miss, AgeStructureWarning, stacklevel=2)
     params = copy.deepcopy(built[0])
     params.seed = cfg.seed
-    return params
+    return params, list(built[1])
+
+
+def warn_misses(misses: list[str], stacklevel: int = 2) -> None:
+    for miss in misses:
+        warnings.warn(miss, AgeStructureWarning, stacklevel=stacklevel)
 
 
 def _build(cfg: RunConfig, scale: float) -> Params:

@@ -55,7 +55,8 @@ def _high_burnout(m: Observed) -> float:
 
 
 def _sector_headcount(sector: str, m: Observed) -> int:
-    return headcount_by_sector(m)[sector]
+    s = SECTORS.index(sector)      # employers are stored contiguously by sector
+    return int(m.state.headcount[m.params.sector_first[s]:m.params.sector_first[s + 1]].sum())
 
 
 REPORTERS = {

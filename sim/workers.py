@@ -80,6 +80,10 @@ class Cohort:
         return self.arrays[name]
 
     def take(self, index: np.ndarray) -> Cohort:
+        """The workers at `index` (positions, or a mask: turned into positions once, not once a
+        field)."""
+        if index.dtype == np.bool_:
+            index = np.flatnonzero(index)
         return Cohort(**{k: v[index] for k, v in self.arrays.items()})
 
     @staticmethod

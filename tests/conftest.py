@@ -5,6 +5,14 @@ from __future__ import annotations
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _fresh_starts():
+    """Each test builds its own runs' starts (sim.start keeps the last few in a process)."""
+    from sim import start
+
+    start.forget()
+
+
 @pytest.fixture(scope="session")
 def small_run():
     """A 2-year run of a ~3,000-worker system (5% of the default)."""

@@ -107,7 +107,7 @@ def test_a_run_in_a_batch_gives_what_it_gives_alone():
 def test_the_starting_workforce_is_the_same_drawn_in_one_block_or_many(monkeypatch):
     """The starting workers are drawn a block of rows at a time (to keep the build's memory
     small); every draw is keyed by the worker's id, so blocks of any size give the same people."""
-    from sim import population
+    from sim import population, start
     from sim.system import load_config
 
     cfg = load_config(["years=1", "scale=0.1"])
@@ -118,7 +118,43 @@ def test_the_starting_workforce_is_the_same_drawn_in_one_block_or_many(monkeypat
 
     whole = built()
     monkeypatch.setattr(population, "BUILD_BLOCK", 997)
+    start.forget()
     blocks = built()
     assert len(whole) > 5 * 997
     for k in whole.arrays:
         np.testing.assert_array_equal(whole[k], blocks[k], err_msg=k)
+
+
+def test_a_run_from_a_kept_start_gives_what_a_fresh_start_gives(monkeypatch):
+    """A process keeps its last few starts (sim.start: the state at week 0, which programmes do
+    not change) and hands each run a copy: a programme's run after the baseline's, same seed,
+    starts from the baseline's start and gives what it gives from a start of its own, bit for
+    bit; the baseline's run leaves the kept start as it was."""
+    from sim import start
+    from sim.system import load_config
+
+    base = load_config(["years=2", "scale=0.05"])
+    with_programme = load_config(["years=2", "scale=0.05", "intervention=[i_can,referral]"])
+    built = []
+    build_start = start.build_start
+    monkeypatch.setattr(start, "build_start", lambda *a: built.append(1) or build_start(*a))
+
+    def run(cfg, seed):
+        m = WorkforceModel(cfg, seed=seed, threads=1)
+        m.run()
+        return m
+
+    own = run(with_programme, 5)
+    start.forget()
+    run(base, 5)
+    assert len(built) == 2
+    kept = run(with_programme, 5)
+    run(base, 6)
+    assert len(built) == 3            # the programme's run took the kept start; another seed did not
+    pd.testing.assert_frame_equal(own.timeseries(), kept.timeseries())
+    pd.testing.assert_frame_equal(own.flows(), kept.flows())
+    pd.testing.assert_frame_equal(own.programme_table(), kept.programme_table())
+    for k, v in own.snapshot().arrays.items():
+        np.testing.assert_array_equal(v, kept.snapshot()[k], err_msg=k)
+    reference = WorkforceModel(base, seed=5, engine="reference", threads=1)
+    assert len(built) == 4 and reference.engine is not kept.engine   # its agents are its model's

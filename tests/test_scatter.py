@@ -22,6 +22,17 @@ def test_add_at_matches_numpy():
             assert np.array_equal(want, got)
 
 
+def test_add_at_broadcasts_indices_and_row_values_as_numpy():
+    want = np.arange(24, dtype=np.int64).reshape(2, 3, 4)
+    got = want.copy()
+    for idx, vals in (((1, np.array([0, 2, 2])), np.array([1, 2, 3, 4])),   # a scalar index, one row
+                      ((np.array([[0], [1]]), np.array([1, 1, 2])), 5),     # indices that broadcast
+                      (np.array([1, 1]), np.arange(12).reshape(3, 4))):    # one row for every entry
+        np.add.at(want, idx, vals)
+        add_at(got, idx, vals)
+        assert np.array_equal(want, got)
+
+
 def test_add_at_refuses_a_view_it_could_not_update():
     a = np.zeros((4, 4), np.int64)
     with pytest.raises(ValueError, match="C-contiguous"):

@@ -11,7 +11,7 @@ import pytest
 import sim.uncertainty as uncertainty
 from analysis.experiment import interval_covers
 from experiments.compare import compare
-from sim import WorkforceModel
+from sim import WorkforceModel, start
 from sim.config import ConfigError
 from sim.configuration import validate_config
 from sim.metrics import yearly_rates
@@ -67,6 +67,7 @@ def test_a_drawn_burnout_weight_changes_behaviour_not_the_calibrated_turnover(we
     nhs = ["acute", "community"]
     assert (drawn[nhs] - base[nhs]).abs().max() < 0.004, (drawn, base)
     monkeypatch.setattr(uncertainty, "keep_starting_leaving", lambda leave_base, *a: leave_base)
+    start.forget()
     plain = turnover(forced)
     assert (plain[nhs] - base[nhs]).abs().min() > 0.012, (plain, base)
     assert np.sign(plain["acute"] - base["acute"]) == np.sign(weight - 2.0)

@@ -140,6 +140,7 @@ class Programme:
             raise ValueError(f"employers must be below {p.n_employers} (the number of employers)")
         self.role_idx = np.array([p.roles.index(r) for r in params.roles], np.int64)
         self.recruits = 0  # people brought in so far (reported)
+        self._cell_mask: np.ndarray | None = None
 
     # --- hooks -------------------------------------------------------------------------
     def active(self, week: int) -> bool:
@@ -160,14 +161,20 @@ class Programme:
 
     # --- helpers -----------------------------------------------------------------------
     def cell_mask(self) -> np.ndarray:
-        """[E, R] True for the (employer, role) cells the programme targets."""
-        p = self.model.params
-        mask = np.zeros((p.n_employers, p.n_roles), bool)
-        emp = np.isin(p.employer_sector, self.sector_idx)
-        if self.params.employers is not None:
-            emp &= np.isin(np.arange(p.n_employers), self.params.employers)
-        mask[np.ix_(emp, self.role_idx)] = True
-        return mask & p.employs[p.employer_sector]
+        """[E, R] True for the (employer, role) cells the programme targets (read-only: it is
+        made once, and asked for every week)."""
+        mask = self._cell_mask
+        if mask is None:
+            p = self.model.params
+            mask = np.zeros((p.n_employers, p.n_roles), bool)
+            emp = np.isin(p.employer_sector, self.sector_idx)
+            if self.params.employers is not None:
+                emp &= np.isin(np.arange(p.n_employers), self.params.employers)
+            mask[np.ix_(emp, self.role_idx)] = True
+            mask &= p.employs[p.employer_sector]
+            mask.flags.writeable = False
+            self._cell_mask = mask
+        return mask
 
     def weekly_count(self, per_year: float, week: int) -> int:
         """Deterministic whole numbers per week that add up to per_year a year."""
