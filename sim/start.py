@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ class Start:
 
 
 _KEPT: OrderedDict[str, Start] = OrderedDict()
+_LOCK = threading.Lock()
 
 
 def starting_point(cfg: RunConfig, reference_engine: Callable[[Params, Cohort], Any] | None = None) -> Start:
@@ -62,20 +64,23 @@ def starting_point(cfg: RunConfig, reference_engine: Callable[[Params, Cohort], 
         start = build_start(cfg, reference_engine)
     else:
         key = json.dumps(cfg.model_dump(mode="json", exclude={"intervention"}), sort_keys=True, default=str)
-        kept = _KEPT.pop(key, None)
+        with _LOCK:
+            kept = _KEPT.pop(key, None)
         start = kept or build_start(cfg, KernelEngine)
         if len(start.engine) <= KEEP_WORKERS:
-            _KEPT[key] = start
-            while sum(len(s.engine) for s in _KEPT.values()) > KEEP_WORKERS:
-                _KEPT.popitem(last=False)
-            start = copy.deepcopy(start)
+            with _LOCK:     # the dashboard may build runs in several threads
+                _KEPT[key] = start
+                while sum(len(s.engine) for s in _KEPT.values()) > KEEP_WORKERS:
+                    _KEPT.popitem(last=False)
+            start = copy.deepcopy(start)    # the kept start is never changed: only copied
     warn_misses(start.misses, stacklevel=4)
     return start
 
 
 def forget() -> None:
     """Drop the kept starts (after changing how a start is built, e.g. in a test)."""
-    _KEPT.clear()
+    with _LOCK:
+        _KEPT.clear()
 
 
 def build_start(cfg: RunConfig, make_engine: Callable[[Params, Cohort], Any]) -> Start:
