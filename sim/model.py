@@ -94,8 +94,6 @@ def as_run_config(config: RunConfig | dict | None, **overrides: Any) -> RunConfi
     return config
 
 
-
-
 class WorkforceModel(mesa.Model):
     """Health and social care workforce of one system, stepped a week at a time.
 

@@ -27,7 +27,7 @@ from sim.scatter import add_at
 from sim.workers import BURNOUT_UNIT
 
 STOCKS = ("headcount", "fte", "establishment_fte", "vacancy_fte", "sick_fte", "bank_fte",
-          "agency_fte", "agency_cost_gbp", "bank_cost_gbp", "burnout_sum", "joiners", "leavers")
+          "agency_fte", "agency_cost_gbp", "bank_cost_gbp", "burnout_sum")
 HIGH_BURNOUT = tuple(f"burnout_share_ge_{t:g}".replace(".", "_") for t in BURNOUT_THRESHOLDS)
 
 
@@ -62,28 +62,22 @@ class Recorder:
     def add_exits(self, week: int, sector, role, entry_route, dest) -> None:
         """Leavers who left the system (retired, another industry, the area, to study)."""
         s, r, d = (np.asarray(a).astype(np.int64) for a in (sector, role, dest))
-        add_at(self.stocks["leavers"][week], (s, r), 1)
         add_at(self.flows[week], (s, destination_node(d), r, r), 1)
         add_at(self.leavers[week], (s, r, np.asarray(entry_route).astype(np.int64), d), 1)
 
     def add_moves(self, week: int, sector, new_sector, role, entry_route) -> None:
         """Workers who moved to another employer of the system."""
         s, d, r = (np.asarray(a).astype(np.int64) for a in (sector, new_sector, role))
-        add_at(self.stocks["leavers"][week], (s, r), 1)
-        add_at(self.stocks["joiners"][week], (d, r), 1)
         add_at(self.flows[week], (s, d, r, r), 1)
         add_at(self.leavers[week], (s, r, np.asarray(entry_route).astype(np.int64), d), 1)
 
     def add_arrivals(self, week: int, sector, role, route) -> None:
         s, r = np.asarray(sector).astype(np.int64), np.asarray(role).astype(np.int64)
-        add_at(self.stocks["joiners"][week], (s, r), 1)
         add_at(self.flows[week], (self.route_source[np.asarray(route).astype(np.int64)], s, r, r), 1)
 
     def add_role_changes(self, week: int, sector, role, new_role) -> None:
         """A career step with the same employer: a leaver from one role, a joiner to another."""
         s, r, n = (np.asarray(a).astype(np.int64) for a in (sector, role, new_role))
-        add_at(self.stocks["leavers"][week], (s, r), 1)
-        add_at(self.stocks["joiners"][week], (s, n), 1)
         add_at(self.flows[week], (s, s, r, n), 1)
 
     # --- stocks -----------------------------------------------------------------------
@@ -133,8 +127,11 @@ class Recorder:
         df["mean_burnout"] = np.where(hc > 0, col["burnout_sum"] / np.maximum(hc, 1), 0.0)
         for k in HIGH_BURNOUT:
             df[k] = np.where(hc > 0, col[k] / np.maximum(hc, 1), 0.0)
-        df["joiners"] = col["joiners"].astype(np.int64)
-        df["leavers"] = col["leavers"].astype(np.int64)
+        # every joiner and leaver of a sector is a flow into or out of it (its node is its index):
+        # an arrival, a move, an exit or a career step (which leaves one role for another)
+        flows = self.flows[:W]
+        df["joiners"] = flows[:, :, :S].sum(axis=(1, 3), dtype=np.int64).ravel()[keep]
+        df["leavers"] = flows[:, :S].sum(axis=(2, 4), dtype=np.int64).ravel()[keep]
         return df
 
     def flow_table(self, weeks: int) -> pd.DataFrame:

@@ -18,7 +18,7 @@ CHANNEL_ORDER: tuple[str, ...] = (
     "system_bank", "agency_cap", "international_recruitment", "pay_parity",
     "rotational_apprenticeships", "returners", "referral",
 )
-MAX_CHANNEL = 62          # six bits of a hire's id (sim.population.hire_id); 63 is the model's own
+MAX_CHANNEL = 62          # six bits of a hire's id (sim.population.hire_id); 63: hires agreed before the run
 INFRASTRUCTURE = {"base", "registry"}
 
 
