@@ -84,6 +84,7 @@ def forget() -> None:
 
 
 def build_start(cfg: RunConfig, make_engine: Callable[[Params, Cohort], Any]) -> Start:
+    """The start of a run of `cfg`, built; `make_engine(params, cohort)` holds its workers."""
     drawn = uncertainty.drawn_values(cfg)
     built = uncertainty.with_drawn(cfg, drawn)
     p, misses = build_with_misses(built, cfg.scale)
