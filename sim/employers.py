@@ -9,11 +9,12 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim.agents import Agent
 from sim.codes import FTE_UNIT, SECTORS
 from sim.employer_phases import vacancy_fte
 
 
-class Employer(mesa.Agent):
+class Employer(Agent):
     def __init__(self, model: mesa.Model, index: int):
         super().__init__(model)
         self.index = index

@@ -12,6 +12,7 @@ import math
 import mesa
 import numpy as np
 
+from sim.agents import Agent
 from sim.codes import (
     AGE_BANDS,
     DEST_LEFT_AREA,
@@ -40,7 +41,7 @@ from sim.rng import (
 from sim.workers import BURNOUT_UNIT, FIELDS, Cohort
 
 
-class WorkerAgent(mesa.Agent):
+class WorkerAgent(Agent):
     """One health or care worker."""
 
     def __init__(self, model: mesa.Model, **attrs):

@@ -3,7 +3,8 @@
 Layers, lowest first (a module may import its own layer and the layers below, never above):
 
     core         sim: codes, rng, files, config, params, workers, population, kernels, metrics,
-                 levers, engine, reference, employer_phases, employers, recorder, cohorts, start
+                 levers, engine, reference, employer_phases, agents, employers, recorder, cohorts,
+                 start
     programmes   sim.programmes (see the model through `ModelView`, never import it)
     model        sim.model, sim.configuration, sim (the package)
     system       sim.system: presets and an ICS's own file, calibration

@@ -1,7 +1,11 @@
 """The public face a Mesa user expects."""
+import gc
+import weakref
+
 import mesa
 import numpy as np
 import pandas as pd
+import pytest
 
 from sim import PHASES, WorkforceModel
 from sim.employers import Employer
@@ -70,3 +74,17 @@ def test_locate_finds_workers_in_post_and_only_them():
             assert ok == (i in where) and e == where.get(i, -1)
         asked = ids
         m.step()
+
+
+@pytest.mark.parametrize("engine", ["kernels", "reference"])
+def test_a_finished_model_is_freed(engine):
+    """A process that runs many models (a sweep's worker, the dashboard) keeps none of them:
+    Mesa 3.3 numbers agents in a class-level dict that would hold every model made."""
+    m = WorkforceModel(years=1, scale=0.01, seed=1, engine=engine)
+    for _ in range(2):
+        m.step()
+    assert m.agents and all(a.unique_id >= 1 for a in m.agents)
+    gone = weakref.ref(m)
+    del m
+    gc.collect()
+    assert gone() is None
