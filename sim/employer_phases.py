@@ -48,6 +48,38 @@ class EmployerState:
             cells[:, :, k].copy() for k in range(4))
         self.high_burnout = cells[:, :, 4:].copy()
 
+    def move(self, old: np.ndarray, new: np.ndarray, role: np.ndarray, fte_old: np.ndarray,
+             fte_new: np.ndarray, burnout: np.ndarray, sick: np.ndarray, thresholds: np.ndarray) -> None:
+        """Workers leave (employer `old`, `role`) with their FTE, burnout and sickness and join
+        (`new`, `role`) with FTE `fte_new`, well: the stocks as `aggregate` would count them."""
+        _move_stocks(self.headcount, self.fte_units, self.sick_units, self.burnout_units,
+                     self.high_burnout, old.astype(np.int64), new.astype(np.int64),
+                     role.astype(np.int64), fte_old.astype(np.int64), fte_new.astype(np.int64),
+                     burnout.astype(np.int64), sick.astype(np.int64), thresholds)
+
+
+@nb.njit(cache=True)
+def _move_stocks(headcount, fte_units, sick_units, burnout_units, high, old, new, role, fte_old,
+                 fte_new, burnout, sick, thresholds):
+    """One compiled pass for the nine table updates of a week's moves (integer sums: the order
+    of the additions does not matter). An employer or role out of range raises."""
+    E, R = headcount.shape
+    for k in range(old.shape[0]):
+        a, b, r = old[k], new[k], role[k]
+        if a < 0 or a >= E or b < 0 or b >= E or r < 0 or r >= R:
+            raise ValueError("move: employer or role out of range")
+        headcount[a, r] -= 1
+        headcount[b, r] += 1
+        fte_units[a, r] -= fte_old[k]
+        fte_units[b, r] += fte_new[k]
+        sick_units[a, r] -= fte_old[k] * sick[k]     # movers start well
+        burnout_units[a, r] -= burnout[k]
+        burnout_units[b, r] += burnout[k]
+        for t in range(thresholds.shape[0]):
+            if burnout[k] >= thresholds[t]:
+                high[a, r, t] -= 1
+                high[b, r, t] += 1
+
 
 def by_sector(p: Params, values: np.ndarray) -> np.ndarray:
     """[E, R] -> [S, R] sums (employers are stored contiguously by sector)."""

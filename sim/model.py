@@ -41,7 +41,6 @@ from sim.population import hours_after_move
 from sim.programmes.base import Departures
 from sim.recorder import Recorder
 from sim.reporters import REPORTERS, headcount_by_sector
-from sim.scatter import add_at
 from sim.start import starting_point
 from sim.workers import Cohort
 
@@ -285,16 +284,8 @@ class WorkforceModel(mesa.Model):
             # assumption: a worker who moves for flexibility gets the arrangement they wanted
             flex=np.where(m["flex"] == FLEX_UNMET, FLEX_MET, m["flex"]),
             sector_tenure=np.where(m["sector"] != d, 0, m["sector_tenure"]))
-        st, r = self.state, m["role"].astype(np.int64)
-        old = m["employer"].astype(np.int64)
-        fte = m["fte"].astype(np.int64)
-        high = (m["burnout"][:, None].astype(np.int64) >= THRESHOLD_UNITS[None, :]).astype(np.int64)
-        for cells, sign, units in ((old, -1, fte), (e, 1, new_fte.astype(np.int64))):
-            add_at(st.headcount, (cells, r), sign)
-            add_at(st.fte_units, (cells, r), sign * units)
-            add_at(st.burnout_units, (cells, r), sign * m["burnout"].astype(np.int64))
-            add_at(st.high_burnout, (cells, r), sign * high)
-        add_at(st.sick_units, (old, r), -fte * m["sick"].astype(np.int64))   # movers start well
+        r = m["role"].astype(np.int64)
+        self.state.move(m["employer"], e, r, m["fte"], new_fte, m["burnout"], m["sick"], THRESHOLD_UNITS)
         self.recorder.add_moves(self.week, m["sector"], d, r, m["entry_route"])
         self.cohorts.add_departures(self.week, m["join_week"], m["route"], m["sector"], r, d)
         self.cohorts.add_joins(self.week, np.full(n, OTHER_EMPLOYER), d, r)

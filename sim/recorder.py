@@ -2,6 +2,7 @@
 tables of the output contract (timeseries, flows, leavers, pools, ages)."""
 from __future__ import annotations
 
+import numba as nb
 import numpy as np
 import pandas as pd
 
@@ -20,7 +21,7 @@ from sim.codes import (
     SECTORS,
     WEEKS_PER_YEAR,
 )
-from sim.employer_phases import EmployerState, vacancy_fte
+from sim.employer_phases import EmployerState
 from sim.params import Params
 from sim.pools import MEASURES
 from sim.scatter import add_at
@@ -28,6 +29,7 @@ from sim.workers import BURNOUT_UNIT
 
 STOCKS = ("headcount", "fte", "establishment_fte", "vacancy_fte", "sick_fte", "bank_fte",
           "agency_fte", "agency_cost_gbp", "bank_cost_gbp", "burnout_sum")
+assert len(STOCKS) == 10, "_sum_stocks writes the STOCKS in this order, then HIGH_BURNOUT"
 HIGH_BURNOUT = tuple(f"burnout_share_ge_{t:g}".replace(".", "_") for t in BURNOUT_THRESHOLDS)
 
 
@@ -49,7 +51,10 @@ class Recorder:
         self.route_source = route_source  # flow-graph node of each route in
         self.route_names = route_names
         W, S, R, N = p.weeks, N_SECTORS, p.n_roles, len(NODES)
-        self.stocks = {k: np.zeros((W, S, R)) for k in (*STOCKS, *HIGH_BURNOUT)}
+        # one array [week, measure, sector, role], so that a week is recorded in one call; each
+        # measure's [week, sector, role] is a view of it
+        self._stocks = np.zeros((W, len(STOCKS) + len(HIGH_BURNOUT), S, R))
+        self.stocks = {k: self._stocks[:, i] for i, k in enumerate((*STOCKS, *HIGH_BURNOUT))}
         self.flows = np.zeros((W, N, N, R, R), np.int32)
         self.leavers = np.zeros((W, S, R, len(route_names), len(DESTINATIONS)), np.int32)
         self.pools = np.zeros((W, len(ROUTES), R, len(MEASURES)))
@@ -82,19 +87,11 @@ class Recorder:
 
     # --- stocks -----------------------------------------------------------------------
     def record_stocks(self, week: int, st: EmployerState) -> None:
-        S, R = N_SECTORS, self.p.n_roles
-        cells = {
-            "headcount": st.headcount, "fte": st.fte_units / FTE_UNIT,
-            "establishment_fte": st.establishment, "vacancy_fte": vacancy_fte(st),
-            "sick_fte": st.sick_units / FTE_UNIT, "bank_fte": st.bank_fte,
-            "agency_fte": st.agency_fte, "agency_cost_gbp": st.agency_cost,
-            "bank_cost_gbp": st.bank_cost, "burnout_sum": st.burnout_units / BURNOUT_UNIT,
-            **{name: st.high_burnout[:, :, t] for t, name in enumerate(HIGH_BURNOUT)},
-        }
-        for name, values in cells.items():
-            self.stocks[name][week] = np.bincount(
-                self.cell_sector_role, weights=values.ravel().astype(np.float64),
-                minlength=S * R).reshape(S, R)
+        """This week's STOCKS and HIGH_BURNOUT counts by (sector, role)."""
+        _sum_stocks(self._stocks[week].reshape(self._stocks.shape[1], -1), self.cell_sector_role,
+                    st.headcount, st.fte_units, st.establishment, st.sick_units, st.bank_fte,
+                    st.agency_fte, st.agency_cost, st.bank_cost, st.burnout_units, st.high_burnout,
+                    FTE_UNIT, BURNOUT_UNIT)
 
     def record_pools(self, week: int, figures: np.ndarray) -> None:
         self.pools[week] = figures
@@ -189,3 +186,31 @@ class Recorder:
         df["date"] = pd.to_datetime(self.p.start_date + (7 * WEEKS_PER_YEAR * df["year"].to_numpy())
                                     .astype("timedelta64[D]"))
         return df[["year", "date", "sector", "role", "age_band", "headcount"]]
+
+
+@nb.njit(cache=True)
+def _sum_stocks(out, cell_to, headcount, fte_units, establishment, sick_units, bank_fte, agency_fte,
+                agency_cost, bank_cost, burnout_units, high, fte_unit, burnout_unit):
+    """out[measure, sector * R + role] = the (employer, role) cells' sums, in the order of STOCKS
+    then HIGH_BURNOUT; vacancy is establishment minus FTE in post, at least 0 (as
+    employer_phases.vacancy_fte). The cells are added in their order, as np.bincount adds them:
+    the same sums to the last bit."""
+    out[:] = 0.0
+    E, R = headcount.shape
+    for e in range(E):
+        for r in range(R):
+            c = cell_to[e * R + r]
+            fte = fte_units[e, r] / fte_unit
+            vacant = establishment[e, r] - fte
+            out[0, c] += headcount[e, r]
+            out[1, c] += fte
+            out[2, c] += establishment[e, r]
+            out[3, c] += vacant if vacant > 0.0 or vacant != vacant else 0.0
+            out[4, c] += sick_units[e, r] / fte_unit
+            out[5, c] += bank_fte[e, r]
+            out[6, c] += agency_fte[e, r]
+            out[7, c] += agency_cost[e, r]
+            out[8, c] += bank_cost[e, r]
+            out[9, c] += burnout_units[e, r] / burnout_unit
+            for t in range(high.shape[2]):
+                out[10 + t, c] += high[e, r, t]
