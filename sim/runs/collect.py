@@ -3,7 +3,7 @@
     wfsim-collect multirun/2026-01-05/10-00-00          # one sweep -> <sweep>/results/
     wfsim-collect multirun --out results                # every sweep under multirun/
 
-A finished job is a run folder with a `job.json` (written last by `sim.sweep`); folders without
+A finished job is a run folder with a `job.json` (written last by `sim.runs.sweep`); folders without
 one (killed or failed jobs, single runs) are left out, and a config run twice in one experiment
 (same config hash) is collected once. The output folder holds:
 
