@@ -51,10 +51,8 @@ class Recorder:
         self.route_source = route_source  # flow-graph node of each route in
         self.route_names = route_names
         W, S, R, N = p.weeks, N_SECTORS, p.n_roles, len(NODES)
-        # one array [week, measure, sector, role], so that a week is recorded in one call; each
-        # measure's [week, sector, role] is a view of it
+        # one array [week, measure, sector, role], so that a week is recorded in one call
         self._stocks = np.zeros((W, len(STOCKS) + len(HIGH_BURNOUT), S, R))
-        self.stocks = {k: self._stocks[:, i] for i, k in enumerate((*STOCKS, *HIGH_BURNOUT))}
         self.flows = np.zeros((W, N, N, R, R), np.int32)
         self.leavers = np.zeros((W, S, R, len(route_names), len(DESTINATIONS)), np.int32)
         self.pools = np.zeros((W, len(ROUTES), R, len(MEASURES)))
@@ -86,6 +84,12 @@ class Recorder:
         add_at(self.flows[week], (s, s, r, n), 1)
 
     # --- stocks -----------------------------------------------------------------------
+    @property
+    def stocks(self) -> dict[str, np.ndarray]:
+        """Each measure's [week, sector, role] (views: made when asked, so that a checkpoint
+        or a copy holds the one array)."""
+        return {k: self._stocks[:, i] for i, k in enumerate((*STOCKS, *HIGH_BURNOUT))}
+
     def record_stocks(self, week: int, st: EmployerState) -> None:
         """This week's STOCKS and HIGH_BURNOUT counts by (sector, role)."""
         _sum_stocks(self._stocks[week].reshape(self._stocks.shape[1], -1), self.cell_sector_role,
