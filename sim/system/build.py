@@ -15,7 +15,8 @@ import yaml
 from sim.codes import SECTORS
 from sim.config import SystemConfig
 from sim.configuration import CONFIG_DIR
-from sim.system.file import ROLES, SECTOR_KEYS, Row, SystemFileError, fail, read_rows, read_settings
+from sim.system.file import ROLES, Row, SystemFileError, fail, read_rows
+from sim.system.settings import SECTOR_KEYS, read_settings
 
 MAX_EMPLOYERS = 32000                # employer ids are 16-bit
 MIN_EMPLOYER_SIZE = 5                # scaled employer counts never give smaller mean employers

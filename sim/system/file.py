@@ -2,8 +2,8 @@
 dashboard, and its optional settings (YAML).
 
 The CSV has one row per (sector, role) and exactly the columns `COLUMNS`; rates are fractions
-per year. The system is built from the rows and settings by `sim.system_build` and calibrated to
-the file's rates by `sim.system_fit`.
+per year. The settings are read by `sim.system.settings`; the system is built from the rows and
+settings by `sim.system.build` and calibrated to the file's rates by `sim.system.fit`.
 
 Every problem in the file is reported at once, before anything runs, as a `SystemFileError`
 (a `ConfigError`: the `wfsim` command exits with code 2) naming the file, row, column and value.
@@ -18,9 +18,6 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from sim.codes import DEFAULT_ROLES, SECTORS
 from sim.config import ConfigError
@@ -36,14 +33,6 @@ MAX_PROBLEMS = 30
 OLD_MEAN_AGE, YOUNG_MEAN_AGE = 61.0, (19.0, 54.5)
 MIN_MEAN_FTE = 0.5                   # below this the synthetic population cannot match the FTE
 
-# Settings a system-level YAML may give. Sector-level keys given at the top level apply to
-# every sector of the file unless `sectors.<sector>` sets its own.
-SECTOR_KEYS = ("employers", "employer_size_skew", "establishment_growth", "winter_surge", "pay_award",
-               "bank_share_of_gap", "agency_share_of_gap", "bank_premium", "agency_premium",
-               "agency_cap_fte_share", "flexible_grant_rate", "destinations")
-SETTINGS_KEYS = ("name", "population", "start_date", "deprived_share", "agency_spend_gbp", "sectors",
-                 "training", "labour_market", "careers", *SECTOR_KEYS)
-ROLE_SETTINGS_KEYS = ("hire_routes", "employer_share", "share_under_25", "calibration")
 # Role words an analyst may use, for hints only (never silently mapped).
 ROLE_HINTS = {
     "gp": "doctor", "gps": "doctor", "medical": "doctor", "consultant": "doctor", "doctors": "doctor",
@@ -127,7 +116,9 @@ def _norm_name(value: str) -> str:
     return re.sub(r"[\s\-]+", "_", value.strip().lower())
 
 
-def _hint(value: str, choices, extra: dict | None = None) -> str:
+def did_you_mean(value: str, choices, extra: dict | None = None) -> str:
+    """' (did you mean ...?)' naming the closest of `choices` (or `extra`'s word for `value`),
+    or '' when none is close."""
     if extra and value in extra:
         return f" (did you mean {extra[value]!r}?)"
     close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
@@ -211,7 +202,8 @@ def read_rows(path: Path | str) -> tuple[list[Row], list[str]]:
     dup = sorted({h for h in names if names.count(h) > 1})
     for h in extra:
         shown = h if h else "(a column with an empty name)"
-        problems.append(f"row {header_line}, column {shown!r}: unknown column{_hint(h, missing or COLUMNS)}; "
+        near = did_you_mean(h, missing or COLUMNS)
+        problems.append(f"row {header_line}, column {shown!r}: unknown column{near}; "
                         f"the columns are {', '.join(COLUMNS)}")
     for c in missing:
         problems.append(f"row {header_line}: missing column {c!r}")
@@ -241,9 +233,9 @@ def read_rows(path: Path | str) -> tuple[list[Row], list[str]]:
                 problems.append(f"row {line}, column {c}: empty cell (every cell must be filled)")
         sector, role = _norm_name(raw["sector"]), _norm_name(raw["role"])
         if raw["sector"] and sector not in SECTORS:
-            bad("sector", f"unknown sector{_hint(sector, SECTORS)}; sectors are {', '.join(SECTORS)}")
+            bad("sector", f"unknown sector{did_you_mean(sector, SECTORS)}; sectors are {', '.join(SECTORS)}")
         if raw["role"] and role not in ROLES:
-            bad("role", f"unknown role{_hint(role, ROLES, ROLE_HINTS)}; roles are {', '.join(ROLES)}")
+            bad("role", f"unknown role{did_you_mean(role, ROLES, ROLE_HINTS)}; roles are {', '.join(ROLES)}")
         values: dict[str, float] = {}
         for c in COLUMNS[2:]:
             if raw[c] == "":
@@ -313,90 +305,3 @@ def read_rows(path: Path | str) -> tuple[list[Row], list[str]]:
         fail(path, ["every row has a headcount of 0: there is nobody to simulate"])
     return rows, warnings
 
-
-# --------------------------------------------------------------------------------------------
-# Settings
-# --------------------------------------------------------------------------------------------
-def read_yaml(path: Path, what: str) -> Any:
-    text = decode(path, what)
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"row {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(err, "problem", None) or str(err)
-        fail(path, [f"{where}not valid YAML ({problem})"], what)
-    raise AssertionError("unreachable")
-
-
-def read_settings(path: Path | str, sectors: set[str]) -> dict:
-    """The optional system-level settings (see `SETTINGS_KEYS`), checked for unknown keys and for
-    sectors or roles the CSV does not have. Values are checked by the schema afterwards."""
-    path = Path(path)
-    data = read_yaml(path, "settings file")
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        fail(path, ["the settings must be a mapping of keys to values"], "settings file")
-    problems = []
-    for key in data:
-        if key not in SETTINGS_KEYS:
-            problems.append(f"key {key!r}: unknown setting{_hint(str(key), SETTINGS_KEYS)}; settings are "
-                            f"{', '.join(SETTINGS_KEYS)}")
-    pop = data.get("population")
-    if "population" in data and (not isinstance(pop, int) or isinstance(pop, bool) or pop < 1000):
-        problems.append(f"key 'population', value {pop!r}: a whole number of people, at least 1000")
-    agency = data.get("agency_spend_gbp")
-    if agency is not None:
-        items = agency.items() if isinstance(agency, dict) else [("acute+community", agency)]
-        for k, v in items:
-            if isinstance(agency, dict) and k not in sectors:
-                problems.append(f"key 'agency_spend_gbp.{k}': the file has no sector {k!r}")
-            if isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
-                problems.append(f"key 'agency_spend_gbp', value {v!r}: GBP a year, a number >= 0")
-        if not isinstance(agency, dict) and not {"acute", "community"} & sectors:
-            problems.append("key 'agency_spend_gbp': a single figure is the agency spend of NHS trusts "
-                            "(acute and community), which the file does not have; give it per sector")
-    training = data.get("training") or {}
-    if not isinstance(training, dict):
-        problems.append(f"key 'training', value {training!r}: must be a mapping of roles to their "
-                        "pipeline settings (or null to remove one)")
-    else:
-        problems += [f"key 'training.{r}', value {t!r}: must be a mapping of settings, or null"
-                     for r, t in training.items() if t is not None and not isinstance(t, dict)]
-    sec = data.get("sectors") or {}
-    if not isinstance(sec, dict):
-        problems.append("key 'sectors': must be a mapping of sector names to settings")
-        sec = {}
-    for s, spec in sec.items():
-        if s not in SECTORS:
-            problems.append(f"key 'sectors.{s}': unknown sector{_hint(str(s), SECTORS)}")
-            continue
-        if s not in sectors:
-            problems.append(f"key 'sectors.{s}': the system file has no rows for sector {s!r}")
-            continue
-        if not isinstance(spec, dict):
-            problems.append(f"key 'sectors.{s}': must be a mapping of settings")
-            continue
-        for k, v in spec.items():
-            if k == "roles":
-                if not isinstance(v or {}, dict):
-                    problems.append(f"key 'sectors.{s}.roles', value {v!r}: must be a mapping of roles to "
-                                    f"their settings (e.g. roles: {{nurse: {{hire_routes: ...}}}})")
-                    continue
-                for r, rspec in (v or {}).items():
-                    if not isinstance(rspec, dict):
-                        problems.append(f"key 'sectors.{s}.roles.{r}': must be a mapping")
-                        continue
-                    for rk in rspec:
-                        if rk not in ROLE_SETTINGS_KEYS:
-                            why = ("comes from the system file" if rk in
-                                   ("headcount", "mean_fte", "pay_gbp", "turnover", "vacancy", "sickness",
-                                    "mean_age", "share_over_55") else "unknown role setting")
-                            problems.append(f"key 'sectors.{s}.roles.{r}.{rk}': {why}; a role's settings are "
-                                            f"{', '.join(ROLE_SETTINGS_KEYS)}")
-            elif k not in SECTOR_KEYS:
-                problems.append(f"key 'sectors.{s}.{k}': unknown sector setting{_hint(str(k), SECTOR_KEYS)}")
-    if problems:
-        fail(path, problems, "settings file")
-    return data

@@ -17,7 +17,8 @@ import yaml
 from sim.files import write_text_atomic
 from sim.system.build import Built, check_system, deep_merge, load
 from sim.system.calibrate import FIT_YEARS, START_YEARS
-from sim.system.file import SystemFileError, read_yaml
+from sim.system.file import SystemFileError
+from sim.system.settings import read_yaml
 
 CALIBRATION_VERSION = 2              # bump when the model's dynamics change: cached fits are refitted
 KEY_LINE = "# wfsim-calibration-key: "
