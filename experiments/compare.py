@@ -39,7 +39,6 @@ from sim.metrics import yearly_rates
 
 ALL = "all"  # the sector label of system-wide metrics
 RESULT_FILES = ("summary.json", "timeseries.parquet", "config.json")
-PARALLEL_FROM = 24   # runs: fewer are read in this process (starting workers would cost more)
 
 
 class CompareError(ValueError):
@@ -72,19 +71,6 @@ def run_metrics(folder: Path) -> tuple[dict, pd.DataFrame]:
     except (KeyError, TypeError, ValueError) as err:
         raise CompareError(f"{folder}: summary.json or config.json lacks what a run writes "
                            f"({type(err).__name__}: {err})") from None
-
-
-def read_runs(runs: list[Path], jobs: int | None = None) -> list[tuple[dict, pd.DataFrame]]:
-    """`run_metrics` of each run, in order: on every core (joblib's process pool, whose workers
-    a sweep run with the joblib launcher has already started) for a sweep of `PARALLEL_FROM`
-    runs or more, or on `jobs` processes. The same numbers either way: a run is read whole by
-    one process."""
-    if jobs is None:
-        jobs = -1 if len(runs) >= PARALLEL_FROM else 1
-    if jobs == 1:
-        return [run_metrics(r) for r in runs]
-    from joblib import Parallel, delayed
-    return Parallel(n_jobs=jobs, batch_size=8)(delayed(run_metrics)(r) for r in runs)
 
 
 def _metrics(summary: dict, config: dict, ts: pd.DataFrame, years: int) -> tuple[dict, pd.DataFrame]:
@@ -149,12 +135,11 @@ def find_runs(folder: Path) -> tuple[list[Path], list[str]]:
     return found, partial
 
 
-def compare(folder: Path, notes: list[str] | None = None, baseline: str | None = None,
-            jobs: int | None = None) -> pd.DataFrame:
+def compare(folder: Path, notes: list[str] | None = None, baseline: str | None = None) -> pd.DataFrame:
     """The comparison table for a multirun folder: every scenario (analysis.load.scenario_names:
     programmes, or the values of a swept key) against `baseline` (by default the runs with no
     programme and no override of their own, else the sweep's first values) on the seeds both
-    ran; what was left out goes to `notes`. `jobs`: processes that read the runs (`read_runs`)."""
+    ran; what was left out goes to `notes`."""
     notes = [] if notes is None else notes
     if not Path(folder).is_dir():
         raise FileNotFoundError(f"{folder}: no such folder")
@@ -162,7 +147,7 @@ def compare(folder: Path, notes: list[str] | None = None, baseline: str | None =
     notes += partial
     if not runs:
         raise FileNotFoundError(f"{folder}: no finished runs (folders with {', '.join(RESULT_FILES)})")
-    loaded = read_runs(runs, jobs)
+    loaded = [run_metrics(r) for r in runs]
     names = scenario_names(runs)
     try:
         base_name = baseline_scenario(names, baseline)

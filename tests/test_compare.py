@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from experiments.compare import CompareError, compare, headline
+from experiments.compare import compare, headline
 from sim import WorkforceModel
 from sim.configuration import CONFIG_DIR, compose_config
 from sim.programmes import available
@@ -131,16 +131,3 @@ def test_a_second_run_of_one_scenario_and_seed_is_left_out_and_said(sweep, tmp_p
     first, second = tmp_path / "0", tmp_path / "1"
     assert notes == [f"{second}: left out, the same scenario (baseline) and seed (0) as {first}"]
     assert set(table["n_seeds"]) == {1}
-
-
-def test_reading_the_runs_in_worker_processes_gives_the_same_table(sweep, tmp_path):
-    """A large sweep's runs are read on every core: the same table as one process, and a file
-    that cannot be read still stops the comparison naming it."""
-    import shutil
-
-    pd.testing.assert_frame_equal(compare(sweep, jobs=2), compare(sweep, jobs=1))
-    shutil.copytree(sweep, tmp_path / "copy")
-    damaged = tmp_path / "copy" / "4" / "timeseries.parquet"
-    damaged.write_bytes(damaged.read_bytes()[:100])
-    with pytest.raises(CompareError, match=str(damaged)):
-        compare(tmp_path / "copy", jobs=2)
