@@ -1,5 +1,5 @@
 """An ICS's own numbers: reading and checking a system file (CSV) filled from a workforce
-dashboard, and its optional settings (YAML).
+dashboard.
 
 The CSV has one row per (sector, role) and exactly the columns `COLUMNS`; rates are fractions
 per year. The settings are read by `sim.system.settings`; the system is built from the rows and
@@ -304,4 +304,3 @@ def read_rows(path: Path | str) -> tuple[list[Row], list[str]]:
     if not any(r.headcount > 0 for r in rows):
         fail(path, ["every row has a headcount of 0: there is nobody to simulate"])
     return rows, warnings
-
